@@ -1,0 +1,157 @@
+"""Files copied into the site with a content hash in their names, so hosts can cache them for ever."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import struct
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .problems import Problem, display_path
+
+STATIC_DIR = "static"
+MEDIA_DIR = "media"
+CSS_URL = re.compile(r"""url\(\s*(['"]?)(?!data:|https?:|//|#)([^'")]+)\1\s*\)""")
+
+
+def hashed_name(relative: str, data: bytes) -> str:
+    """css/site.css -> css/site.3f2a9c1d.css: the name changes whenever the bytes do."""
+    path = PurePosixPath(relative)
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return str(path.with_name(f"{path.stem}.{digest}{path.suffix}"))
+
+
+@dataclass(frozen=True)
+class StaticFiles:
+    """The site's static files: their hashed output paths and bytes."""
+
+    urls: dict[str, str]  # 'css/site.css' -> 'static/css/site.3f2a9c1d.css'
+    files: dict[str, bytes]  # output path -> bytes
+
+
+def collect_static(root: Path, base_path: str) -> StaticFiles:
+    """Hash every file under static/; CSS is hashed after its url(...) references are rewritten."""
+    folder = root / STATIC_DIR
+    found: dict[str, bytes] = {}
+    for current, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if not name.startswith(".") and not name.endswith("~"):
+                path = Path(current) / name
+                found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    urls: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    # CSS last: its hash must cover the hashed names of the files it refers to.
+    for relative in sorted(found, key=lambda r: (r.endswith(".css"), r)):
+        data = found[relative]
+        if relative.endswith(".css"):
+            data = _rewrite_css(data, relative, urls, base_path)
+        output = f"{STATIC_DIR}/{hashed_name(relative, data)}"
+        urls[relative] = output
+        files[output] = data
+    return StaticFiles(urls, files)
+
+
+def _rewrite_css(data: bytes, relative: str, urls: dict[str, str], base_path: str) -> bytes:
+    folder = PurePosixPath(relative).parent
+
+    def replace(match: re.Match) -> str:
+        target = os.path.normpath((folder / match.group(2)).as_posix()).lstrip("./")
+        hashed = urls.get(target)
+        return f'url("{base_path}{hashed}")' if hashed else match.group(0)
+
+    return CSS_URL.sub(replace, data.decode("utf-8")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file a page refers to (an image, a PDF), copied once under media/ for every language."""
+
+    source: Path
+    output_path: str  # 'media/hero.1a2b3c4d5e.svg'
+    width: int | None
+    height: int | None
+
+
+def media_file(source: Path) -> MediaFile:
+    """Hash a referenced file and read its pixel size when it is an image."""
+    data = source.read_bytes()
+    width, height = image_size(data, source.suffix.lower())
+    return MediaFile(source, f"{MEDIA_DIR}/{hashed_name(source.name, data)}", width, height)
+
+
+def resolve_local(reference: str, page_folder: Path, content_root: Path, shown: str,
+                  line: int | None) -> tuple[Path | None, Problem | None]:
+    """A relative (or /content-root) file reference as a path that must stay inside content/."""
+    if reference.startswith("/"):
+        target = content_root / reference.lstrip("/")
+    else:
+        target = page_folder / reference
+    target = Path(os.path.normpath(target))
+    if not target.is_relative_to(content_root):
+        return None, Problem(shown, line, f"'{reference}' points outside content/")
+    if not target.is_file():
+        return None, Problem(shown, line, f"'{reference}': no such file "
+                             f"({display_path(target, content_root.parent)})")
+    return target, None
+
+
+def image_size(data: bytes, suffix: str) -> tuple[int | None, int | None]:
+    """Width and height from an image's header (PNG, GIF, JPEG, WebP, SVG), or (None, None)."""
+    try:
+        if data[:8] == b"\x89PNG\r\n\x1a\n":
+            return struct.unpack(">II", data[16:24])
+        if data[:6] in (b"GIF87a", b"GIF89a"):
+            return struct.unpack("<HH", data[6:10])
+        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            return _webp_size(data)
+        if data[:2] == b"\xff\xd8":
+            return _jpeg_size(data)
+        if suffix == ".svg":
+            return _svg_size(data)
+    except (struct.error, ET.ParseError, ValueError, IndexError):
+        pass
+    return None, None
+
+
+def _jpeg_size(data: bytes) -> tuple[int | None, int | None]:
+    offset = 2
+    while offset + 9 < len(data):
+        if data[offset] != 0xFF:
+            offset += 1
+            continue
+        marker = data[offset + 1]
+        length = struct.unpack(">H", data[offset + 2:offset + 4])[0]
+        # Start-of-frame markers carry the size; C4, C8 and CC are other tables.
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[offset + 5:offset + 9])
+            return width, height
+        offset += 2 + length
+    return None, None
+
+
+def _webp_size(data: bytes) -> tuple[int | None, int | None]:
+    chunk = data[12:16]
+    if chunk == b"VP8X":
+        return 1 + int.from_bytes(data[24:27], "little"), 1 + int.from_bytes(data[27:30], "little")
+    if chunk == b"VP8 ":
+        width, height = struct.unpack("<HH", data[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    if chunk == b"VP8L":
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    return None, None
+
+
+def _svg_size(data: bytes) -> tuple[int | None, int | None]:
+    element = ET.fromstring(data)
+    width, height = element.get("width"), element.get("height")
+    if width and height and re.fullmatch(r"[\d.]+(px)?", width) and re.fullmatch(r"[\d.]+(px)?", height):
+        return round(float(width.rstrip("px"))), round(float(height.rstrip("px")))
+    box = (element.get("viewBox") or "").replace(",", " ").split()
+    if len(box) == 4:
+        return round(float(box[2])), round(float(box[3]))
+    return None, None

@@ -1,0 +1,92 @@
+"""The command line: parse arguments, call the package, set the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .config import SiteConfig, load_config
+from .pipeline import BuildOptions, build_site
+from .problems import BuildFailed, Problem
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    return args.run(args)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description="smallsite: build a multilingual site.")
+    parser.add_argument("--root", type=Path, default=Path("."), help="the project folder (default: here)")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the site into site/",
+                                description="Build every page in every language into the output folder. "
+                                "A failed build prints every problem and leaves the last good site as it was.")
+    add_build_options(build)
+    build.set_defaults(run=run_build)
+    for module in ("serve", "check", "new", "i18n_cli"):
+        _register(commands, module)
+    return parser
+
+
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command that builds accepts."""
+    parser.add_argument("--out", type=Path, help="output folder (default: output_dir in site.toml, 'site')")
+    parser.add_argument("--base-url", help="publish at this URL for this build (https://example.org/sub/)")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings too (missing translations)")
+    parser.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+
+
+def _register(commands, module: str) -> None:
+    """Commands live in their own modules; each adds its parser."""
+    import importlib
+
+    try:
+        importlib.import_module(f"smallsite.{module}").add_command(commands)
+    except ModuleNotFoundError as exc:
+        if exc.name != f"smallsite.{module}":
+            raise
+
+
+def configure(args: argparse.Namespace) -> SiteConfig:
+    """site.toml, with the command line's overrides."""
+    config = load_config(args.root)
+    if getattr(args, "base_url", None):
+        config = config.with_base_url(args.base_url)
+    return config
+
+
+def output_dir(args: argparse.Namespace, config: SiteConfig) -> Path:
+    return args.out if args.out else config.root / config.output_dir
+
+
+def report(problems: list[Problem], stream=sys.stderr) -> None:
+    """Every problem, one per line, as path:line: message (editors' tools can jump to them)."""
+    for problem in sorted(problems):
+        print(problem, file=stream)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        config = configure(args)
+        result = build_site(config, output_dir(args, config), BuildOptions(strict=args.strict, drafts=args.drafts))
+    except BuildFailed as failed:
+        report(failed.problems)
+        errors = sum(1 for p in failed.problems if p.is_error or args.strict)
+        print(f"build failed: {errors} problem{'s' if errors != 1 else ''}; the site folder was not changed",
+              file=sys.stderr)
+        return 1
+    report(result.problems)
+    pages = sum(1 for name in result.files if name.endswith(".html"))
+    elapsed = time.perf_counter() - started
+    print(f"built {pages} pages in {len(config.languages)} languages in {elapsed:.2f} s "
+          f"-> {output_dir(args, config)}")
+    return 0

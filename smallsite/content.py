@@ -1,0 +1,153 @@
+"""Find the sources in content/ and read each into a Page: front matter checked, body kept as Markdown."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SiteConfig
+from .frontmatter import FrontMatter, parse_front_matter, split_source
+from .problems import Problem, display_path
+
+CONTENT_DIR = "content"
+STORIES_SECTION = "stories"
+# Files editors' tools leave beside the real ones: never content.
+IGNORED_NAME = re.compile(r"(^[.#~])|(~$)|(\.(swp|swo|swx|tmp|bak|orig)$)|(^4913$)")
+SOURCE_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)*)\.md$")
+SAFE_SEGMENT = re.compile(r"^[^/\\\x00-\x1f?#%<>\"|*:]+$")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Markdown file found in content/, with the page key and language its name gives."""
+
+    path: Path
+    shown: str  # the path an editor reads in messages: content/stories/x.en.md
+    key: str  # '' for the home page, 'about', 'stories/kenya-hockey'
+    lang: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One source page in one language, read and checked."""
+
+    key: str
+    lang: str
+    path: Path
+    shown: str
+    front: FrontMatter
+    body: str
+    body_line: int
+    digest: str  # of the source bytes: cache key, and what a translation records it was made from
+    url_path: str  # relative to the base URL: 'en/stories/kenya-hockey/'
+
+    @property
+    def kind(self) -> str:
+        """'home', 'story' or 'page': which template shows it."""
+        if self.key == "":
+            return "home"
+        return "story" if self.key.startswith(STORIES_SECTION + "/") else "page"
+
+    @property
+    def folder(self) -> Path:
+        """Where relative links and images in this page are resolved from."""
+        return self.path.parent
+
+
+def find_sources(config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
+    """Every page source under content/, in a stable order, and the files that cannot be pages."""
+    root = config.root / CONTENT_DIR
+    codes = {lang.code for lang in config.languages}
+    sources: list[SourceFile] = []
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return [], [Problem(CONTENT_DIR, None, "no content/ folder: pages are content/<path>.<lang>.md")]
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not IGNORED_NAME.search(d))
+        for name in sorted(files):
+            if IGNORED_NAME.search(name) or not name.endswith(".md"):
+                continue
+            path = Path(folder) / name
+            shown = display_path(path, config.root)
+            match = SOURCE_NAME.match(name)
+            if not match:
+                problems.append(Problem(shown, None, "no language in the file name: name it like "
+                                        f"{name[:-3]}.{config.default_language}.md"))
+                continue
+            if match["lang"] not in codes:
+                if match["lang"] not in config.all_language_codes:
+                    problems.append(Problem(shown, None, f"language '{match['lang']}' is not in site.toml"))
+                continue
+            relative = path.parent.relative_to(root).as_posix()
+            stem = match["stem"]
+            parts = [] if relative == "." else relative.split("/")
+            if stem != "index":
+                parts.append(stem)
+            sources.append(SourceFile(path, shown, "/".join(parts), match["lang"]))
+    return sources, problems
+
+
+def read_page(source: SourceFile, include_drafts: bool) -> tuple[Page | None, list[Problem]]:
+    """Read one source into a Page; None (with problems) when it cannot be used."""
+    data = source.path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [Problem(source.shown, line, "not UTF-8 text: save the file as UTF-8")]
+    split = split_source(text)
+    front, problems = parse_front_matter(split, source.shown)
+    if front is None:
+        return None, problems
+    if front.draft and not include_drafts:
+        return None, []
+    segments = source.key.split("/") if source.key else []
+    if front.slug is not None:
+        if not segments:
+            return None, [Problem(source.shown, split.front_line, "the home page cannot have a slug")]
+        if not SAFE_SEGMENT.match(front.slug) or front.slug in (".", ".."):
+            return None, [Problem(source.shown, _field_line(split.front, split.front_line, "slug"),
+                                  f"slug '{front.slug}' must be one URL segment: no '/', '..' or '?'")]
+        segments[-1] = front.slug
+    url_path = "/".join([source.lang, *segments]) + "/"
+    digest = hashlib.sha256(data).hexdigest()
+    return Page(source.key, source.lang, source.path, source.shown, front, split.body, split.body_line,
+                digest, url_path), []
+
+
+def read_pages(sources: list[SourceFile], include_drafts: bool = False) -> tuple[list[Page], list[Problem]]:
+    """Read every source; report all problems, and sources that would share one URL."""
+    pages: list[Page] = []
+    problems: list[Problem] = []
+    for source in sources:
+        page, found = read_page(source, include_drafts)
+        problems += found
+        if page:
+            pages.append(page)
+    problems += find_url_clashes(pages)
+    return pages, problems
+
+
+def find_url_clashes(pages: list[Page]) -> list[Problem]:
+    """Two pages at one URL: also when they differ only by case or Unicode normalisation,
+    since case-insensitive file systems (macOS, Windows) and hosts would mix them up."""
+    seen: dict[str, Page] = {}
+    problems = []
+    for page in pages:
+        folded = unicodedata.normalize("NFC", page.url_path).casefold()
+        other = seen.setdefault(folded, page)
+        if other is not page:
+            problems.append(Problem(page.shown, None, f"same URL /{page.url_path} as {other.shown}: "
+                                    "rename one of them or give it another slug"))
+    return problems
+
+
+def _field_line(front: str | None, offset: int, name: str) -> int:
+    for number, line in enumerate((front or "").split("\n")):
+        if line.startswith(name + ":"):
+            return offset + number
+    return offset

@@ -1,0 +1,226 @@
+"""Split a page into YAML front matter and Markdown body, and check the front matter's fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import yaml
+
+from .problems import Problem
+
+# YAML 1.1 reads these unquoted words as booleans: an editor who writes `title: No` gets `False`.
+_YAML_BOOL_WORDS = {"y", "yes", "n", "no", "on", "off", "true", "false"}
+
+
+@dataclass(frozen=True)
+class Hero:
+    """A page's illustration: file relative to the page, and its text alternative."""
+
+    src: str
+    alt: str
+    line: int
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The checked front matter of one page."""
+
+    title: str
+    summary: str
+    date: dt.date | None = None
+    hero: Hero | None = None
+    tags: tuple[str, ...] = ()
+    weight: int = 0
+    draft: bool = False
+    slug: str | None = None
+    video: str | None = None
+    translated_from: str | None = None
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+# field name -> (kind, required). Kinds are checked on the YAML node, so we see what the editor typed.
+FIELDS: dict[str, tuple[str, bool]] = {
+    "title": ("text", True),
+    "summary": ("text", True),
+    "date": ("date", False),
+    "hero": ("hero", False),
+    "tags": ("text list", False),
+    "weight": ("whole number", False),
+    "draft": ("true/false", False),
+    "slug": ("text", False),
+    "video": ("text", False),
+    "translated_from": ("text", False),
+    "params": ("mapping", False),
+}
+
+
+@dataclass(frozen=True)
+class SplitSource:
+    """A source file's text cut in two, with the line the body starts on."""
+
+    front: str | None
+    front_line: int
+    body: str
+    body_line: int
+
+
+def split_source(text: str) -> SplitSource:
+    """Cut `---` front matter from the body; a BOM and CRLF are treated like a clean file."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return SplitSource(None, 1, text, 1)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            front = "\n".join(lines[1:index]) + "\n"
+            return SplitSource(front, 2, "\n".join(lines[index + 1:]), index + 2)
+    return SplitSource("\n".join(lines[1:]), 2, "", len(lines) + 1)
+
+
+def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | None, list[Problem]]:
+    """Read and check the front matter; problems carry the line in the source file."""
+    if split.front is None:
+        return None, [Problem(path, 1, "no front matter: a page starts with '---', then title and summary")]
+    offset = split.front_line
+    problems = []
+    for number, line in enumerate(split.front.split("\n")):
+        if line[: len(line) - len(line.lstrip(" \t"))].count("\t"):
+            problems.append(Problem(path, offset + number, "a tab in the indentation: YAML needs spaces"))
+    if problems:
+        return None, problems
+    try:
+        node = yaml.compose(split.front, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = offset + mark.line if mark else offset
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(path, line, f"front matter is not valid YAML: {reason}")]
+    if node is None:
+        return None, [Problem(path, offset, "empty front matter: title and summary are required")]
+    if not isinstance(node, yaml.MappingNode):
+        return None, [Problem(path, offset, "front matter must be 'field: value' lines")]
+
+    values: dict[str, Any] = {}
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        line = offset + key_node.start_mark.line
+        key = key_node.value
+        if key in seen:
+            problems.append(Problem(path, line, f"'{key}' is set twice"))
+            continue
+        seen.add(key)
+        if key not in FIELDS:
+            known = ", ".join(FIELDS)
+            problems.append(Problem(path, line, f"unknown field '{key}' (fields are: {known})"))
+            continue
+        kind = FIELDS[key][0]
+        value, problem = _read_field(key, kind, value_node, offset, path)
+        if problem:
+            problems.append(problem)
+        else:
+            values[key] = value
+    for key, (kind, required) in FIELDS.items():
+        if required and key not in seen:
+            problems.append(Problem(path, offset, f"missing field '{key}' ({kind})"))
+    if problems:
+        return None, problems
+    return FrontMatter(**values), []
+
+
+def _read_field(key: str, kind: str, node: yaml.Node, offset: int, path: str) -> tuple[Any, Problem | None]:
+    line = offset + node.start_mark.line
+    raw = node.value if isinstance(node, yaml.ScalarNode) else None
+
+    def wrong(expected: str) -> tuple[None, Problem]:
+        return None, Problem(path, line, f"'{key}' must be {expected}{_trap_hint(node)}")
+
+    if kind == "text":
+        if not _is_text(node):
+            return wrong("text")
+        if not raw.strip():
+            return wrong("text that is not empty")
+        return raw, None
+    if kind == "text list":
+        if not isinstance(node, yaml.SequenceNode) or not all(_is_text(item) for item in node.value):
+            bad = next((i for i in getattr(node, "value", []) if isinstance(i, yaml.Node) and not _is_text(i)),
+                       node)
+            return None, Problem(path, offset + bad.start_mark.line,
+                                 f"'{key}' must be a list of text, like [hockey, Kenya]{_trap_hint(bad)}")
+        return tuple(item.value for item in node.value), None
+    if kind == "whole number":
+        if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int" and ":" not in raw):
+            return wrong("a whole number, like 10")
+        return int(raw.replace("_", ""), 0), None
+    if kind == "true/false":
+        if not (isinstance(node, yaml.ScalarNode) and raw in ("true", "false")):
+            return wrong("true or false")
+        return raw == "true", None
+    if kind == "date":
+        if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
+            try:
+                return dt.date.fromisoformat(raw.strip()), None
+            except ValueError:
+                pass
+        return None, Problem(path, line, f"'{key}' must be a real date written YYYY-MM-DD, like 2018-02-02")
+    if kind == "hero":
+        return _read_hero(node, offset, path)
+    if kind == "mapping":
+        if not isinstance(node, yaml.MappingNode):
+            return wrong("a mapping of 'name: value' lines")
+        return _freeze(yaml.SafeLoader("").construct_document(node)), None
+    raise AssertionError(kind)
+
+
+def _read_hero(node: yaml.Node, offset: int, path: str) -> tuple[Hero | None, Problem | None]:
+    line = offset + node.start_mark.line
+    if not isinstance(node, yaml.MappingNode):
+        return None, Problem(path, line, "'hero' must be a mapping with 'src' and 'alt'")
+    parts = {k.value: v for k, v in node.value}
+    unknown = sorted(set(parts) - {"src", "alt"})
+    if unknown:
+        return None, Problem(path, line, f"unknown field 'hero.{unknown[0]}' (hero has src and alt)")
+    for name in ("src", "alt"):
+        if name not in parts:
+            return None, Problem(path, line, f"'hero' needs '{name}'"
+                                 + (": describe the picture for readers who cannot see it" if name == "alt" else ""))
+        if not _is_text(parts[name]) or not parts[name].value.strip():
+            return None, Problem(path, offset + parts[name].start_mark.line,
+                                 f"'hero.{name}' must be text{_trap_hint(parts[name])}")
+    return Hero(parts["src"].value, parts["alt"].value, line), None
+
+
+def _is_text(node: yaml.Node) -> bool:
+    """Plain text, or a quoted scalar: YAML's own type guess must not have turned it into something else."""
+    return isinstance(node, yaml.ScalarNode) and (node.style in ("'", '"', "|", ">")
+                                                  or node.tag == "tag:yaml.org,2002:str")
+
+
+def _trap_hint(node: yaml.Node) -> str:
+    """Explain the YAML trap behind a wrong type, so the fix is obvious."""
+    if not isinstance(node, yaml.ScalarNode) or node.style:
+        return ""
+    raw = node.value
+    if raw.lower() in _YAML_BOOL_WORDS:
+        return f" — YAML reads an unquoted {raw} as true/false; write \"{raw}\" in quotes"
+    if node.tag == "tag:yaml.org,2002:int" and ":" in raw:
+        return f" — YAML reads {raw} as a number (base 60); write \"{raw}\" in quotes"
+    if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        return f" — YAML reads {raw} as a number; write \"{raw}\" in quotes if it is text"
+    if node.tag == "tag:yaml.org,2002:null":
+        return " — the value is empty"
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return f" — YAML reads {raw} as a date; write \"{raw}\" in quotes if it is text"
+    return ""
+
+
+def _freeze(value: Any) -> Any:
+    """Front matter is shared between stages: make nested params read-only."""
+    if isinstance(value, dict):
+        return MappingProxyType({str(k): _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value

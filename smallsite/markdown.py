@@ -1,0 +1,158 @@
+"""Our Python-Markdown set-up: the extensions editors expect, Unicode heading ids, links between pages."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .assets import MediaFile, media_file, resolve_local
+from .content import SOURCE_NAME, Page
+from .problems import Problem
+
+EXTENSIONS = ["tables", "footnotes", "attr_list", "fenced_code", "def_list", "abbr", "sane_lists", "md_in_html"]
+
+
+def heading_id(text: str, separator: str) -> str:
+    """A heading's anchor that keeps its letters in any script: '헨리 피어스' -> '헨리-피어스'.
+
+    Python-Markdown's default drops every non-ASCII letter, so CJK headings would all be '_1', '_2'."""
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    text = re.sub(r"[^\w\s-]", "", text)
+    return re.sub(r"[\s_-]+", separator, text).strip(separator) or "section"
+
+
+@dataclass
+class LinkContext:
+    """What resolving links in one page needs: where the page is, and the site's URLs for its language."""
+
+    page: Page
+    lang: str
+    content_root: Path
+    base_path: str
+    url_paths: dict[str, str]  # page key -> url path in this language
+    problems: list[Problem] = field(default_factory=list)
+    media: list[MediaFile] = field(default_factory=list)
+
+    def line_of(self, reference: str) -> int:
+        """The source line a link target is written on (Python-Markdown keeps no positions)."""
+        for number, line in enumerate(self.page.body.split("\n")):
+            if reference in line:
+                return self.page.body_line + number
+        return self.page.body_line
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    """A page body as HTML, its table of contents, and the local files it uses."""
+
+    html: str
+    toc: str
+    problems: tuple[Problem, ...]
+    media: tuple[MediaFile, ...]
+
+
+def render_markdown(context: LinkContext) -> RenderedMarkdown:
+    """Convert a page body; a fresh Markdown instance each time, since instances keep state."""
+    converter = markdown.Markdown(
+        extensions=[*EXTENSIONS, "toc", _SiteLinks(context)],
+        extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3"}},
+        output_format="html",
+    )
+    html = converter.convert(context.page.body)
+    return RenderedMarkdown(html, getattr(converter, "toc", ""), tuple(context.problems), tuple(context.media))
+
+
+class _SiteLinks(Extension):
+    def __init__(self, context: LinkContext):
+        super().__init__()
+        self.context = context
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After inline parsing (priority 20) and before the toc (5), so links are final.
+        md.treeprocessors.register(_LinkRewriter(md, self.context), "smallsite_links", 15)
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, context: LinkContext):
+        super().__init__(md)
+        self.context = context
+
+    def run(self, root):
+        for element in root.iter():
+            if element.tag == "a" and element.get("href"):
+                self._link(element)
+            elif element.tag == "img" and element.get("src"):
+                self._image(element)
+
+    def _link(self, element) -> None:
+        href = element.get("href")
+        if _is_external(href) or href.startswith("#"):
+            return
+        parts = urlsplit(href)
+        reference = unquote(parts.path)
+        context = self.context
+        if reference.endswith(".md"):
+            key = page_key(reference, context.page.folder, context.content_root)
+            url_path = context.url_paths.get(key) if key is not None else None
+            if url_path is None:
+                context.problems.append(Problem(context.page.shown, context.line_of(href),
+                                                f"link to '{href}': no such page"))
+                return
+            element.set("href", context.base_path + url_path + (f"#{parts.fragment}" if parts.fragment else ""))
+            return
+        media = self._media(reference, href)
+        if media:
+            element.set("href", context.base_path + media.output_path)
+
+    def _image(self, element) -> None:
+        src = element.get("src")
+        if _is_external(src):
+            return
+        media = self._media(unquote(urlsplit(src).path), src)
+        if media is None:
+            return
+        element.set("src", self.context.base_path + media.output_path)
+        if media.width and media.height and not element.get("width"):
+            element.set("width", str(media.width))
+            element.set("height", str(media.height))
+        element.set("loading", "lazy")
+        element.set("decoding", "async")
+
+    def _media(self, reference: str, written: str) -> MediaFile | None:
+        context = self.context
+        path, problem = resolve_local(reference, context.page.folder, context.content_root,
+                                      context.page.shown, context.line_of(written))
+        if problem:
+            context.problems.append(problem)
+            return None
+        media = media_file(path)
+        context.media.append(media)
+        return media
+
+
+def page_key(reference: str, folder: Path, content_root: Path) -> str | None:
+    """The key of the page a link to a Markdown file means: 'henry-pearce.md', '../x/index.ko.md',
+    '/about.md' (from the content root). The language in the file name, if any, is ignored:
+    links always lead to the same language as the page they are in."""
+    target = content_root / reference.lstrip("/") if reference.startswith("/") else folder / reference
+    target = Path(os.path.normpath(target))
+    if not target.is_relative_to(content_root):
+        return None
+    relative = target.relative_to(content_root).as_posix()
+    match = SOURCE_NAME.match(target.name)
+    stem = relative[: -len(f".{match['lang']}.md")] if match else relative[:-3]
+    if stem == "index":
+        return ""
+    return stem[: -len("/index")] if stem.endswith("/index") else stem
+
+
+def _is_external(url: str) -> bool:
+    return bool(urlsplit(url).scheme) or url.startswith("//")

@@ -1,0 +1,49 @@
+"""Problem(path, line, message): how every error and warning is carried and shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the sources, tied to the file and line an editor must open."""
+
+    path: str
+    line: int | None
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        tag = "" if self.severity == ERROR else f"{self.severity}: "
+        return f"{where}: {tag}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+class BuildFailed(Exception):
+    """Raised when a stage finds problems that make going on pointless."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = sorted(problems)
+
+
+def display_path(path: Path, root: Path) -> str:
+    """The path as an editor would type it: relative to the project when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def errors_in(problems: list[Problem], strict: bool = False) -> list[Problem]:
+    """The problems that fail a build; with `strict`, warnings fail it too."""
+    return [p for p in problems if p.is_error or strict]

@@ -1,0 +1,180 @@
+"""One Jinja environment per language; a document -> HTML bytes."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from markupsafe import Markup
+
+from .assets import MediaFile, media_file, resolve_local
+from .catalogues import LoadedCatalogue
+from .config import Language, SiteConfig
+from .content import CONTENT_DIR
+from .i18n import Alternate, Document, Site, alternates
+from .markdown import LinkContext, RenderedMarkdown, render_markdown
+from .problems import Problem, display_path
+
+TEMPLATES_DIR = "templates"
+TEMPLATE_FOR_KIND = {"home": "home.html", "story": "story.html", "page": "page.html"}
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """What rendering needs for the whole site: its model, an environment per language, static URLs."""
+
+    site: Site
+    environments: dict[str, jinja2.Environment]
+    static_urls: dict[str, str]
+
+
+def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCatalogue,
+                     static_urls: dict[str, str]) -> jinja2.Environment:
+    """A Jinja environment for one language: its catalogue and Babel locale are fixed here,
+    so no template ever depends on the process's locale."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
+        autoescape=True,  # front matter and titles are text, never HTML
+        undefined=jinja2.StrictUndefined,  # a typo in a template is an error, not an empty string
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(catalogue.translations, newstyle=True)
+    locale = language.locale
+    env.filters["date"] = lambda value, format="long": format_date(value, format=format, locale=locale)
+    env.filters["number"] = lambda value: format_decimal(value, locale=locale)
+    env.filters["percent"] = lambda value: format_percent(value, locale=locale)
+    base_path = config.base_path
+
+    def asset(name: str) -> str:
+        if name not in static_urls:
+            raise jinja2.TemplateRuntimeError(f"no static file '{name}' in static/")
+        return base_path + static_urls[name]
+
+    env.globals["asset"] = asset
+    return env
+
+
+def check_templates(config: SiteConfig, env: jinja2.Environment) -> list[Problem]:
+    """Compile every template once, so a syntax error is reported whatever page uses it."""
+    problems = []
+    folder = config.root / TEMPLATES_DIR
+    if not folder.is_dir():
+        return [Problem(TEMPLATES_DIR, None, "no templates/ folder")]
+    for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml", ".txt"))):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Problem(f"{TEMPLATES_DIR}/{name}", exc.lineno, f"template error: {exc.message}"))
+    return problems
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any], config: SiteConfig,
+                    shown: str) -> tuple[bytes | None, list[Problem]]:
+    """Render a template; an error points at the template line, and says which page it was making."""
+    try:
+        return env.get_template(name).render(context).encode("utf-8"), []
+    except jinja2.TemplateSyntaxError as exc:
+        return None, [Problem(f"{TEMPLATES_DIR}/{exc.name or name}", exc.lineno, f"template error: {exc.message}")]
+    except Exception as exc:  # noqa: BLE001 - any template failure is the editor's to see, with its line
+        where, line = _template_position(config, sys.exc_info()[2], name)
+        message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+        return None, [Problem(where, line, f"template error while making {shown}: {message}")]
+
+
+def _template_position(config: SiteConfig, traceback, name: str) -> tuple[str, int | None]:
+    """Jinja rewrites tracebacks so template frames carry the template's file and line."""
+    folder = str((config.root / TEMPLATES_DIR).resolve())
+    where, line = f"{TEMPLATES_DIR}/{name}", None
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.startswith(folder):
+            where = display_path(Path(filename), config.root)
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return where, line
+
+
+@dataclass(frozen=True)
+class Hero:
+    """A page's illustration, ready for a template."""
+
+    url: str
+    alt: str
+    width: int | None
+    height: int | None
+
+
+def page_links(site: Site, lang: str) -> dict[str, str]:
+    """Every page key -> its URL path in one language's section."""
+    return {d.key: d.url_path for d in site.documents if d.lang == lang}
+
+
+def render_body(site: Site, document: Document, url_paths: dict[str, str]) -> RenderedMarkdown:
+    """A document's Markdown as HTML, its links resolved in the document's language."""
+    config = site.config
+    context = LinkContext(document.page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths)
+    return render_markdown(context)
+
+
+def resolve_hero(config: SiteConfig, document: Document) -> tuple[Hero | None, MediaFile | None, Problem | None]:
+    """The page's front-matter illustration as a hashed media file."""
+    hero = document.page.front.hero
+    if hero is None:
+        return None, None, None
+    path, problem = resolve_local(hero.src, document.page.folder, config.root / CONTENT_DIR,
+                                  document.page.shown, hero.line)
+    if problem:
+        return None, None, problem
+    media = media_file(path)
+    return Hero(config.base_path + media.output_path, hero.alt, media.width, media.height), media, None
+
+
+def document_context(renderer: Renderer, document: Document, body: RenderedMarkdown,
+                     hero: Hero | None, stories: list[dict]) -> dict[str, Any]:
+    """Everything a page template may use: plain data, named for what it is."""
+    site = renderer.site
+    config = site.config
+    language = config.language(document.lang)
+    versions = alternates(site, document)
+    return {
+        "site": {"title": language.title, "description": language.description, "base_url": config.base_url,
+                 "base_path": config.base_path, "languages": config.languages},
+        "lang": language,
+        "content_lang": config.language(document.page.lang),
+        "page": document.page.front,
+        "kind": document.page.kind,
+        "content": Markup(body.html),
+        "toc": Markup(body.toc),
+        "hero": hero,
+        "is_fallback": document.is_fallback,
+        "url": config.base_url + document.url_path,
+        "path": config.base_path + document.url_path,
+        "canonical": config.base_url + document.url_path,
+        "versions": versions,
+        # hreflang: only real translations (a fallback is not one), and never from a fallback page.
+        "hreflang": [] if document.is_fallback else [v for v in versions if v.is_translation],
+        "x_default": config.base_url,
+        "home_path": config.base_path + document.lang + "/",
+        "feed_path": config.base_path + document.lang + "/feed.xml",
+        "stories": stories,
+        "noindex": document.is_fallback,
+    }
+
+
+def story_card(renderer: Renderer, document: Document) -> tuple[dict, MediaFile | None, Problem | None]:
+    """What the home page shows of a story."""
+    hero, media, problem = resolve_hero(renderer.site.config, document)
+    config = renderer.site.config
+    return ({"title": document.page.front.title, "summary": document.page.front.summary,
+             "date": document.page.front.date, "path": config.base_path + document.url_path,
+             "hero": hero, "content_lang": config.language(document.page.lang),
+             "is_fallback": document.is_fallback}, media, problem)
+
