@@ -25,6 +25,8 @@ class BuildOptions:
 
     strict: bool = False
     drafts: bool = False
+    # A build for `serve`: shows editors' notices (a stale translation) that the published site never has.
+    preview: bool = False
 
 
 @dataclass

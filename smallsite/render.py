@@ -166,6 +166,8 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
         "feed_path": config.base_path + document.lang + "/feed.xml",
         "stories": stories,
         "noindex": document.is_fallback,
+        # Set only in preview builds, when the translation's source has changed since it was translated.
+        "is_stale": False,
     }
 
 
