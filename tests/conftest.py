@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -57,6 +60,13 @@ def page(title: str, body: str = "Text.", **fields) -> str:
     return "\n".join(lines + ["---", textwrap.dedent(body).strip(), ""])
 
 
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+
 class SiteMaker:
     """Makes a project folder from the real templates, static files and catalogues plus given files."""
 
@@ -85,6 +95,20 @@ class SiteMaker:
 
     def read(self, name: str) -> str:
         return (self.root / "site" / name).read_text(encoding="utf-8")
+
+    def build(self, *args: str) -> "Outcome":
+        """`build.py build ARGS` in this process (fast); what the editor would see on the terminal."""
+        from smallsite.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["--root", str(self.root), "build", *args])
+        return Outcome(code, out.getvalue(), err.getvalue())
+
+    def tree(self, folder: str = "site") -> dict[str, bytes]:
+        """Every file of an output folder: relative path -> bytes."""
+        base = self.root / folder
+        return {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()}
 
     def run(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
         """`python build.py ARGS` in the site's folder, as an editor would run it."""
