@@ -61,7 +61,11 @@ def read_catalogue(path: Path, shown: str, language: Language) -> tuple[Catalog 
             catalog = read_po(handle, locale=language.locale, abort_invalid=True)
     except (PoFileError, ValueError, UnicodeDecodeError) as exc:
         line = _line_from(str(exc))
-        return None, [Problem(shown, line, f"cannot read this catalogue: {exc}")]
+        reason = re.sub(r"\s+on \d+$", "", str(exc))
+        if "more translations than num_plurals" in reason:
+            reason = f"more plural forms than {language.locale} has (its Plural-Forms header says how many)"
+            line = _excess_plural_line(path) or line
+        return None, [Problem(shown, line, f"cannot read this catalogue: {reason}")]
     problems = check_catalogue(catalog, shown)
     return (None if any(p.is_error for p in problems) else catalog), problems
 
@@ -111,6 +115,19 @@ def _listed(names: set[str]) -> str:
     return ", ".join(f"%({name})s" for name in sorted(names))
 
 
+def _excess_plural_line(path: Path) -> int | None:
+    """The line of the first msgstr[N] past the header's nplurals (Babel's own count is off by one)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    header = re.search(r"nplurals\s*=\s*(\d+)", text)
+    if not header:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = re.match(r"msgstr\[(\d+)\]", line)
+        if match and int(match.group(1)) >= int(header.group(1)):
+            return number
+    return None
+
+
 def _line_from(message: str) -> int | None:
-    match = re.search(r"line (\d+)", message)
+    match = re.search(r"(?:line|on) (\d+)$", message) or re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else None

@@ -118,7 +118,7 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
             problems.append(Problem(path, line, f"unknown field '{key}' (fields are: {known})"))
             continue
         kind = FIELDS[key][0]
-        value, problem = _read_field(key, kind, value_node, offset, path)
+        value, problem = _read_field(key, kind, value_node, line, offset, path)
         if problem:
             problems.append(problem)
         else:
@@ -131,8 +131,9 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
     return FrontMatter(**values), []
 
 
-def _read_field(key: str, kind: str, node: yaml.Node, offset: int, path: str) -> tuple[Any, Problem | None]:
-    line = offset + node.start_mark.line
+def _read_field(key: str, kind: str, node: yaml.Node, line: int, offset: int,
+                path: str) -> tuple[Any, Problem | None]:
+    """One field's value, checked on the YAML node; `line` is the line of its key."""
     raw = node.value if isinstance(node, yaml.ScalarNode) else None
 
     def wrong(expected: str) -> tuple[None, Problem]:
@@ -167,7 +168,7 @@ def _read_field(key: str, kind: str, node: yaml.Node, offset: int, path: str) ->
                 pass
         return None, Problem(path, line, f"'{key}' must be a real date written YYYY-MM-DD, like 2018-02-02")
     if kind == "hero":
-        return _read_hero(node, offset, path)
+        return _read_hero(node, line, offset, path)
     if kind == "mapping":
         if not isinstance(node, yaml.MappingNode):
             return wrong("a mapping of 'name: value' lines")
@@ -175,8 +176,7 @@ def _read_field(key: str, kind: str, node: yaml.Node, offset: int, path: str) ->
     raise AssertionError(kind)
 
 
-def _read_hero(node: yaml.Node, offset: int, path: str) -> tuple[Hero | None, Problem | None]:
-    line = offset + node.start_mark.line
+def _read_hero(node: yaml.Node, line: int, offset: int, path: str) -> tuple[Hero | None, Problem | None]:
     if not isinstance(node, yaml.MappingNode):
         return None, Problem(path, line, "'hero' must be a mapping with 'src' and 'alt'")
     parts = {k.value: v for k, v in node.value}

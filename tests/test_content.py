@@ -1,0 +1,80 @@
+"""Where pages come from and where they go: files, bundles, slugs, clashes, the home page's list."""
+
+from conftest import all_languages, page
+
+
+def test_single_files_and_bundles_get_their_urls_in_every_language(site):
+    site.make({**all_languages("index"), **all_languages("about"), **all_languages("stories/kenya/index"),
+               "content/stories/kenya/hero.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"/>'})
+    assert site.build().code == 0
+    for code in ("en", "ko", "ja", "zh"):
+        assert (site.root / f"site/{code}/index.html").exists()
+        assert (site.root / f"site/{code}/about/index.html").exists()
+        assert (site.root / f"site/{code}/stories/kenya/index.html").exists()
+
+
+def test_slug_replaces_the_last_segment_for_one_language(site):
+    files = all_languages("about")
+    files["content/about.ko.md"] = page("소개", slug="소개")
+    site.make({**all_languages("index"), **files})
+    assert site.build().code == 0
+    assert (site.root / "site/ko/소개/index.html").exists()
+    assert not (site.root / "site/ko/about").exists()
+    assert 'href="/ko/%EC%86%8C%EA%B0%9C/"' in site.read("en/about/index.html") or \
+        'href="/ko/소개/"' in site.read("en/about/index.html")
+
+
+def test_a_slug_that_would_escape_is_refused(site):
+    site.make({**all_languages("index"), "content/about.en.md": page("About", slug='"../../etc"')})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "content/about.en.md:4: slug '../../etc' must be one URL segment" in outcome.stderr
+
+
+def test_two_sources_with_one_url_name_both_files(site):
+    site.make({**all_languages("index"), "content/About.en.md": page("A"), "content/about.en.md": page("B")})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "same URL" in outcome.stderr
+    assert "content/About.en.md" in outcome.stderr and "content/about.en.md" in outcome.stderr
+
+
+def test_unicode_normalisation_clash_is_an_error(site):
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    site.make({**all_languages("index"), f"content/{composed}.en.md": page("A"),
+               f"content/{decomposed}.en.md": page("B")})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "same URL" in outcome.stderr
+
+
+def test_bundle_and_single_file_with_one_key_clash(site):
+    site.make({**all_languages("index"), "content/x.en.md": page("A"), "content/x/index.en.md": page("B")})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "content/x.en.md" in outcome.stderr and "content/x/index.en.md" in outcome.stderr
+
+
+def test_home_lists_stories_by_weight_then_newest_date(site):
+    files = {**all_languages("index", "Home")}
+    files["content/stories/a.en.md"] = page("Alpha", weight=2, date="2018-01-01")
+    files["content/stories/b.en.md"] = page("Bravo", weight=1, date="2017-01-01")
+    files["content/stories/c.en.md"] = page("Charlie", weight=2, date="2018-06-01")
+    site.make(files)
+    assert site.build().code == 0
+    html = site.read("en/index.html")
+    assert html.index("Bravo") < html.index("Charlie") < html.index("Alpha")
+    assert "3 stories" in html
+
+
+def test_file_without_language_is_reported(site):
+    site.make({**all_languages("index"), "content/notes.md": page("Notes")})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "content/notes.md: no language in the file name: name it like notes.en.md" in outcome.stderr
+
+
+def test_editor_backup_and_swap_files_are_not_pages(site):
+    site.make({**all_languages("index"), "content/.about.en.md.swp": "x", "content/about.en.md~": "x",
+               "content/#about.en.md#": "x"})
+    assert site.build().code == 0

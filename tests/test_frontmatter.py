@@ -1,0 +1,93 @@
+"""Front matter mistakes are reported with the file and the line an editor must fix."""
+
+import pytest
+
+from conftest import all_languages, page
+
+
+def build_with(site, source: str | bytes, name: str = "content/about.en.md"):
+    site.make({**all_languages("index", "Home"), name: source})
+    return site.build()
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("title: No", "content/about.en.md:2: 'title' must be text — YAML reads an unquoted No as true/false; "
+                  'write "No" in quotes'),
+    ("title: 12:30", "content/about.en.md:2: 'title' must be text — YAML reads 12:30 as a number (base 60); "
+                     'write "12:30" in quotes'),
+    ("title: 2018", "content/about.en.md:2: 'title' must be text — YAML reads 2018 as a number"),
+    ("title:", "content/about.en.md:2: 'title' must be text — the value is empty"),
+])
+def test_yaml_traps_are_explained(site, line, expected):
+    outcome = build_with(site, f"---\n{line}\nsummary: s\n---\nBody\n")
+    assert outcome.code == 1
+    assert expected in outcome.stderr
+
+
+def test_wrong_types_and_unknown_fields_each_get_a_line(site):
+    source = "---\ntitle: T\nsummary: S\ndate: 9 Feb 2018\nweight: heavy\ndraft: maybe\ntags: hockey\nauthor: me\n---\n"
+    outcome = build_with(site, source)
+    assert outcome.code == 1
+    for expected in ("content/about.en.md:4: 'date' must be a real date written YYYY-MM-DD",
+                     "content/about.en.md:5: 'weight' must be a whole number",
+                     "content/about.en.md:6: 'draft' must be true or false",
+                     "content/about.en.md:7: 'tags' must be a list of text",
+                     "content/about.en.md:8: unknown field 'author'"):
+        assert expected in outcome.stderr
+
+
+def test_tab_indentation_is_reported_with_its_line(site):
+    outcome = build_with(site, "---\ntitle: T\nsummary: S\nhero:\n\tsrc: a.svg\n---\n")
+    assert "content/about.en.md:5: a tab in the indentation: YAML needs spaces" in outcome.stderr
+
+
+def test_broken_yaml_names_the_line(site):
+    outcome = build_with(site, "---\ntitle: T\nsummary: [S\nweight: 1\n---\n")
+    assert outcome.code == 1
+    assert "content/about.en.md:4: front matter is not valid YAML" in outcome.stderr
+
+
+def test_missing_required_fields_and_missing_front_matter(site):
+    site.make({**all_languages("index"), "content/a.en.md": "---\ntitle: T\n---\n", "content/b.en.md": "# Just text\n"})
+    outcome = site.build()
+    assert "content/a.en.md:2: missing field 'summary'" in outcome.stderr
+    assert "content/b.en.md:1: no front matter" in outcome.stderr
+
+
+def test_hero_needs_alt_text(site):
+    outcome = build_with(site, "---\ntitle: T\nsummary: S\nhero:\n  src: a.svg\n---\n")
+    assert "content/about.en.md:4: 'hero' needs 'alt'" in outcome.stderr
+
+
+def test_not_utf8_is_an_error_with_the_line(site):
+    outcome = build_with(site, "---\ntitle: Café\nsummary: S\n---\nline one\n".encode("latin-1"))
+    assert outcome.code == 1
+    assert "content/about.en.md:2: not UTF-8 text" in outcome.stderr
+
+
+def test_bom_and_crlf_give_the_same_page_as_a_clean_file(site, tmp_path):
+    clean = page("Crème", "Body *text*.\n\nSecond paragraph.", date="2018-02-02")
+    site.make({**all_languages("index"), "content/about.en.md": clean})
+    assert site.build().code == 0
+    expected = site.read("en/about/index.html")
+    site.write("content/about.en.md", ("\ufeff" + clean.replace("\n", "\r\n")).encode("utf-8"))
+    assert site.build().code == 0
+    assert site.read("en/about/index.html") == expected
+
+
+def test_front_matter_is_text_never_html_or_template_code(site):
+    site.make({**all_languages("index"),
+               "content/about.en.md": page('"<script>alert(1)</script> {{ 7*7 }}"', "Body")})
+    assert site.build().code == 0
+    html = site.read("en/about/index.html")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in html
+    assert "49" not in html
+
+
+def test_drafts_are_left_out_unless_asked(site):
+    site.make({**all_languages("index"), "content/secret.en.md": page("Secret", draft="true")})
+    assert site.build().code == 0
+    assert not (site.root / "site/en/secret/index.html").exists()
+    assert site.build("--drafts").code == 0
+    assert (site.root / "site/en/secret/index.html").exists()

@@ -1,0 +1,102 @@
+"""Markdown as editors expect it: extensions, Unicode anchors, links between pages, images."""
+
+import struct
+import zlib
+
+from conftest import all_languages, page
+
+
+def png(width: int, height: int) -> bytes:
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * (width * 3 + 1) * height)) + chunk(b"IEND", b"")
+
+
+def test_extensions_editors_expect(site):
+    body = """
+    | a | b |
+    |---|---|
+    | 1 | 2 |
+
+    A claim.[^1]
+
+    [^1]: The source.
+
+    A paragraph
+    {: .lead }
+
+    ```python
+    print("hi")
+    ```
+    """
+    site.make({**all_languages("index"), "content/about.en.md": page("About", body)})
+    assert site.build().code == 0
+    html = site.read("en/about/index.html")
+    assert "<table>" in html and "<td>1</td>" in html
+    assert 'class="footnote"' in html
+    assert '<p class="lead">A paragraph</p>' in html
+    assert '<code class="language-python">' in html
+
+
+def test_cjk_headings_get_real_anchors(site):
+    files = {**all_languages("index"),
+             "content/about.en.md": page("About", "## The race\n\ntext"),
+             "content/about.ko.md": page("소개", "## 헨리 피어스의 경주\n\n본문"),
+             "content/about.ja.md": page("概要", "## 「小さな一歩」とは\n\n本文"),
+             "content/about.zh.md": page("关于", "## 小举动，大成就\n\n正文")}
+    site.make(files)
+    assert site.build().code == 0
+    assert '<h2 id="the-race">' in site.read("en/about/index.html")
+    assert '<h2 id="헨리-피어스의-경주">' in site.read("ko/about/index.html")
+    assert '<h2 id="小さな一歩とは">' in site.read("ja/about/index.html")
+    assert '<h2 id="小举动大成就">' in site.read("zh/about/index.html")
+
+
+def test_links_to_markdown_files_lead_to_the_same_language(site):
+    files = {**all_languages("index"), **all_languages("stories/henry-pearce/index"), **all_languages("about")}
+    files["content/stories/kenya.ko.md"] = page(
+        "케냐", "[피어스](henry-pearce/index.ko.md#경주), [소개](/about.md), [또](../about.en.md)")
+    files["content/stories/kenya.en.md"] = page("Kenya", "[Pearce](henry-pearce.md)")
+    site.make(files)
+    assert site.build().code == 0
+    html = site.read("ko/stories/kenya/index.html")
+    assert 'href="/ko/stories/henry-pearce/#경주"' in html
+    assert 'href="/ko/about/"' in html and 'href="/en/about/"' not in html
+    assert 'href="/en/stories/henry-pearce/"' in site.read("en/stories/kenya/index.html")
+
+
+def test_a_link_to_a_missing_page_names_file_and_line(site):
+    body = "First line.\n\nSee [the ducks](henry-pearse.md) here.\n\nAnd [more](/nowhere.md)."
+    site.make({**all_languages("index"), "content/stories/kenya.en.md": page("Kenya", body)})
+    outcome = site.build()
+    assert outcome.code == 1
+    # front matter is lines 1-4, the body starts on line 5
+    assert "content/stories/kenya.en.md:7: link to 'henry-pearse.md': no such page" in outcome.stderr
+    assert "content/stories/kenya.en.md:9: link to '/nowhere.md': no such page" in outcome.stderr
+
+
+def test_local_images_get_size_lazy_loading_and_a_hashed_url(site):
+    site.make({**all_languages("index"),
+               "content/stories/kenya/index.en.md": page("Kenya", "![A puck](puck.png)"),
+               "content/stories/kenya/puck.png": png(40, 30)})
+    assert site.build().code == 0
+    html = site.read("en/stories/kenya/index.html")
+    assert 'alt="A puck"' in html
+    image = html.split("<img ")[1].split(">")[0]
+    assert 'width="40"' in image and 'height="30"' in image and 'loading="lazy"' in image
+    src = image.split('src="')[1].split('"')[0]
+    assert src.startswith("/media/puck.") and src.endswith(".png")
+    assert (site.root / "site" / src.lstrip("/")).read_bytes() == png(40, 30)
+
+
+def test_a_missing_image_names_file_and_line(site):
+    site.make({**all_languages("index"), "content/about.en.md": page("About", "Text\n\n![A puck](puck.png)")})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "content/about.en.md:7: 'puck.png': no such file" in outcome.stderr
+
+
+def test_an_image_outside_content_is_refused(site):
+    site.make({**all_languages("index"), "content/about.en.md": page("About", "![x](../site.toml)")})
+    outcome = site.build()
+    assert "content/about.en.md:5: '../site.toml' points outside content/" in outcome.stderr

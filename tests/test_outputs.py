@@ -1,0 +1,102 @@
+"""The files around the pages, hashed static files, and a site that works under a sub-path."""
+
+import re
+import xml.etree.ElementTree as ET
+
+from conftest import SITE_TOML, all_languages, page
+
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml",
+      "a": "http://www.w3.org/2005/Atom"}
+
+
+def make_site(site, **kwargs):
+    files = {**all_languages("index", "Home"), **all_languages("stories/kenya/index", "Kenya", date="2018-02-02"),
+             "content/about.en.md": page("About")}
+    site.make(files, **kwargs)
+    return files
+
+
+def test_sitemap_lists_each_real_page_once_with_alternates(site):
+    make_site(site)
+    assert site.build().code == 0
+    root = ET.fromstring(site.read("sitemap.xml"))
+    locs = [u.find("s:loc", NS).text for u in root.findall("s:url", NS)]
+    assert len(locs) == len(set(locs))
+    assert "https://example.org/ko/stories/kenya/" in locs
+    assert "https://example.org/en/about/" in locs
+    assert "https://example.org/ko/about/" not in locs  # a fallback
+    entry = next(u for u in root.findall("s:url", NS) if u.find("s:loc", NS).text.endswith("/ja/stories/kenya/"))
+    links = {l.get("hreflang"): l.get("href") for l in entry.findall("x:link", NS)}
+    assert links == {"en": "https://example.org/en/stories/kenya/", "ko": "https://example.org/ko/stories/kenya/",
+                     "ja": "https://example.org/ja/stories/kenya/", "zh-Hans": "https://example.org/zh/stories/kenya/",
+                     "x-default": "https://example.org/"}
+
+
+def test_robots_points_at_the_sitemap(site):
+    make_site(site)
+    assert site.build().code == 0
+    assert "Sitemap: https://example.org/sitemap.xml" in site.read("robots.txt")
+
+
+def test_an_atom_feed_per_language(site):
+    make_site(site)
+    assert site.build().code == 0
+    feed = ET.fromstring(site.read("ko/feed.xml"))
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "ko"
+    entries = feed.findall("a:entry", NS)
+    assert [e.find("a:title", NS).text for e in entries] == ["Kenya ko"]
+    assert entries[0].find("a:link", NS).get("href") == "https://example.org/ko/stories/kenya/"
+    assert feed.find("a:updated", NS).text == "2018-02-02T00:00:00Z"
+
+
+def test_404_speaks_every_language(site):
+    make_site(site)
+    assert site.build().code == 0
+    html = site.read("404.html")
+    for text in ("Page not found", "페이지를 찾을 수 없습니다", "ページが見つかりません", "找不到页面"):
+        assert text in html
+    assert '<section lang="zh-Hans">' in html
+
+
+def test_static_files_get_hashed_names_that_pages_use(site):
+    make_site(site)
+    assert site.build().code == 0
+    css = [p for p in (site.root / "site/static/css").iterdir()]
+    assert len(css) == 1 and re.fullmatch(r"site\.[0-9a-f]{10}\.css", css[0].name)
+    assert f'href="/static/css/{css[0].name}"' in site.read("en/index.html")
+    (site.root / "static/css/site.css").write_text("body { color: red; }", encoding="utf-8")
+    assert site.build().code == 0
+    new_css = [p.name for p in (site.root / "site/static/css").iterdir()]
+    assert new_css != [css[0].name]
+    assert f'href="/static/css/{new_css[0]}"' in site.read("en/index.html")
+
+
+def test_css_references_are_rewritten_to_hashed_names(site):
+    make_site(site)
+    site.write("static/img/dot.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
+    site.write("static/css/site.css", "body { background: url('../img/dot.svg'); }")
+    assert site.build().code == 0
+    css = next((site.root / "site/static/css").iterdir()).read_text(encoding="utf-8")
+    dot = next((site.root / "site/static/img").iterdir()).name
+    assert f'url("/static/img/{dot}")' in css
+
+
+def test_sub_path_base_url_prefixes_every_link(site):
+    make_site(site)
+    assert site.build("--base-url", "https://example.org/campaign/").code == 0
+    html = site.read("ko/stories/kenya/index.html")
+    assert '<link rel="canonical" href="https://example.org/campaign/ko/stories/kenya/">' in html
+    for attribute in re.findall(r'(?:href|src)="(/[^"]*)"', html):
+        assert attribute.startswith("/campaign/"), attribute
+    assert 'data-base="/campaign/"' in site.read("index.html")
+    assert 'href="/campaign/en/"' in site.read("404.html")
+    assert "https://example.org/campaign/sitemap.xml" in site.read("robots.txt")
+
+
+def test_base_url_setting_and_a_bad_override(site):
+    make_site(site, site_toml=SITE_TOML.replace("https://example.org/", "https://example.org/sub/"))
+    assert site.build().code == 0
+    assert 'href="/sub/en/"' in site.read("en/index.html")
+    outcome = site.build("--base-url", "example.org")
+    assert outcome.code == 1
+    assert "--base-url: base_url 'example.org' must be an absolute http(s) URL" in outcome.stderr
