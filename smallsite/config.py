@@ -98,15 +98,13 @@ def load_config(root: Path) -> SiteConfig:
     lines = _key_lines(text)
     problems: list[Problem] = []
     values = _check_table(SiteConfig, data, (), lines, shown, problems)
+    # Meaning is checked even when some keys were wrong, so one run lists every mistake.
+    problems += _check_meaning(values, lines, shown)
     if problems:
         raise BuildFailed(problems)
     languages = tuple(Language(**item) for item in values["languages"])
-    config = SiteConfig(**{**values, "languages": languages}, root=root.resolve(),
-                        all_language_codes=tuple(lang.code for lang in languages))
-    problems += _check_meaning(config, lines, shown)
-    if problems:
-        raise BuildFailed(problems)
-    return config
+    return SiteConfig(**{**values, "languages": languages}, root=root.resolve(),
+                      all_language_codes=tuple(lang.code for lang in languages))
 
 
 def _check_table(schema: type, data: dict, where: tuple, lines: dict, shown: str,
@@ -142,31 +140,37 @@ def _check_table(schema: type, data: dict, where: tuple, lines: dict, shown: str
     return values
 
 
-def _check_meaning(config: SiteConfig, lines: dict, shown: str) -> list[Problem]:
+def _check_meaning(values: dict, lines: dict, shown: str) -> list[Problem]:
     """Checks beyond types: unique codes, a known default, real locales, a usable base URL."""
-    problems = _check_base_url(config.base_url, shown, lines.get(("base_url",)))
-    codes = [lang.code for lang in config.languages]
-    if not codes:
+    problems = []
+    if "base_url" in values:
+        problems += _check_base_url(values["base_url"], shown, lines.get(("base_url",)))
+    languages = values.get("languages", [])
+    codes = [lang.get("code") for lang in languages]
+    if "languages" in values and not languages:
         problems.append(Problem(shown, None, "no [[languages]]: a site needs at least one"))
-    for i, lang in enumerate(config.languages):
+    for i, lang in enumerate(languages):
         line = lines.get(("languages", i))
-        if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]+)*", lang.code):
+        code, locale, tag = lang.get("code"), lang.get("locale"), lang.get("tag")
+        if code is not None and not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]+)*", code):
             problems.append(Problem(shown, lines.get(("languages", i, "code"), line),
-                                    f"language code '{lang.code}' must be lower-case letters, like 'en' or 'zh'"))
-        if codes.count(lang.code) > 1 and codes.index(lang.code) != i:
-            problems.append(Problem(shown, line, f"language '{lang.code}' is listed twice"))
-        try:
-            Locale.parse(lang.locale)
-        except (UnknownLocaleError, ValueError):
-            problems.append(Problem(shown, lines.get(("languages", i, "locale"), line),
-                                    f"'{lang.locale}' is not a locale Babel knows (try en_GB, ko_KR, zh_Hans_CN)"))
-        if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang.tag):
+                                    f"language code '{code}' must be lower-case letters, like 'en' or 'zh'"))
+        if code is not None and codes.index(code) != i:
+            problems.append(Problem(shown, line, f"language '{code}' is listed twice"))
+        if locale is not None:
+            try:
+                Locale.parse(locale)
+            except (UnknownLocaleError, ValueError):
+                problems.append(Problem(shown, lines.get(("languages", i, "locale"), line),
+                                        f"'{locale}' is not a locale Babel knows (try en_GB, ko_KR, zh_Hans_CN)"))
+        if tag is not None and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag):
             problems.append(Problem(shown, lines.get(("languages", i, "tag"), line),
-                                    f"'{lang.tag}' is not a BCP 47 tag (like en, ko, zh-Hans)"))
-    if codes and config.default_language not in codes:
+                                    f"'{tag}' is not a BCP 47 tag (like en, ko, zh-Hans)"))
+    default = values.get("default_language")
+    if codes and default is not None and default not in codes:
         problems.append(Problem(shown, lines.get(("default_language",)),
-                                f"default_language '{config.default_language}' is not one of {', '.join(codes)}"))
-    if not config.output_dir.strip():
+                                f"default_language '{default}' is not one of {', '.join(map(str, codes))}"))
+    if "output_dir" in values and not values["output_dir"].strip():
         problems.append(Problem(shown, lines.get(("output_dir",)), "output_dir must not be empty"))
     return problems
 

@@ -75,3 +75,13 @@ def test_old_files_disappear_when_their_page_does(site):
         (site.root / f"content/about.{code}.md").unlink()
     assert site.build().code == 0
     assert not (site.root / "site/en/about").exists()
+
+
+def test_output_dir_setting_chooses_the_folder(site):
+    from conftest import SITE_TOML
+
+    site.make(all_languages("index"), site_toml=SITE_TOML.replace('default_language = "en"\n',
+                                                                    'default_language = "en"\noutput_dir = "public"\n'))
+    assert site.build().code == 0
+    assert (site.root / "public/en/index.html").exists()
+    assert not (site.root / "site").exists()
