@@ -67,10 +67,10 @@ def output_dir(args: argparse.Namespace, config: SiteConfig) -> Path:
     return args.out if args.out else config.root / config.output_dir
 
 
-def report(problems: list[Problem], stream=sys.stderr) -> None:
+def report(problems: list[Problem], stream=None) -> None:
     """Every problem, one per line, as path:line: message (editors' tools can jump to them)."""
     for problem in sorted(problems):
-        print(problem, file=stream)
+        print(problem, file=stream or sys.stderr)
 
 
 def run_build(args: argparse.Namespace) -> int:
