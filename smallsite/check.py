@@ -190,6 +190,11 @@ def check_links(result: BuildResult, name: str, page: ParsedPage, parsed: dict[s
             where, line = locate(result, origin, f"#{fragment}", href)
             problems.append(Problem(where, line, f"link to '{href}' (in /{name}): no element with "
                                     f"id '{fragment}' on /{target}"))
+    for kind, url in page.resources:
+        target, _ = output_target(result, name, url)
+        if target is not None and target not in result.files:
+            where, line = locate(result, origin, url, url.rsplit("/", 1)[-1])
+            problems.append(Problem(where, line, f"{kind} '{url}' (in /{name}) is not a file of the site"))
     return problems
 
 
