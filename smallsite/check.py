@@ -46,6 +46,7 @@ def add_command(commands) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """`check`: build in memory, run every check, print the findings; exit 1 on errors."""
     try:
         config = configure(args)
         result = build(config, BuildOptions(drafts=args.drafts))
@@ -343,7 +344,10 @@ def check_translations(result: BuildResult) -> list[Problem]:
     for state in states:
         if state.state in (STALE, UNMARKED):
             problems.append(Problem(state.path, state.line or 1, page_todo(state, config), WARNING))
-    template = extract_template(config.root)
+    try:
+        template = extract_template(config.root)
+    except BuildFailed as failed:
+        return problems + failed.problems
     for language in config.languages:
         if language.code != config.default_language:
             problems += review_catalogue(config, language, template).problems

@@ -69,12 +69,14 @@ def _guarded(command):
 
 
 def run_extract(args: argparse.Namespace, config: SiteConfig) -> int:
+    """`i18n extract`: the templates' strings into messages.pot."""
     written = write_template(config.root)
     print(f"{display_path(written.path, config.root)}: {'updated' if written.changed else 'unchanged'}")
     return 0
 
 
 def run_update(args: argparse.Namespace, config: SiteConfig) -> int:
+    """`i18n update`: merge messages.pot into every language's catalogue."""
     template = config.root / TEMPLATE
     if not template.exists():
         report([Problem(TEMPLATE, None, f"no template: run {RUN} i18n extract first")])
@@ -97,6 +99,7 @@ def run_update(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def run_init(args: argparse.Namespace, config: SiteConfig) -> int:
+    """`i18n init LANG`: start the catalogue of a language in site.toml."""
     codes = [language.code for language in config.languages]
     if args.lang not in codes:
         report([Problem("site.toml", None, f"no language '{args.lang}': add a [[languages]] table with "
@@ -117,6 +120,7 @@ def run_init(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def run_status(args: argparse.Namespace, config: SiteConfig) -> int:
+    """`i18n status`: the table (or JSON); exit 1 on errors, or on any work with --strict."""
     status = translation_status(config)
     if args.json:
         print(format_json(status))
@@ -130,6 +134,7 @@ def run_status(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def run_mark(args: argparse.Namespace, config: SiteConfig) -> int:
+    """`i18n mark PATH...`: record each translation's source digest."""
     problems = []
     for path in args.paths:
         translation, original, problem = source_of(config, path)
@@ -151,6 +156,7 @@ def run_mark(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def run_diff(args: argparse.Namespace, config: SiteConfig) -> int:
+    """`i18n diff PATH`: how the source changed since the translated version."""
     translation, original, problem = source_of(config, args.path)
     if problem:
         report([problem])

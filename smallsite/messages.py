@@ -23,6 +23,7 @@ from babel.messages.pofile import read_po, write_po
 from babel.util import LOCALTZ
 
 from .catalogues import DOMAIN, LOCALES_DIR
+from .problems import BuildFailed, Problem
 
 MAPPING_FILE = "babel.cfg"
 TEMPLATE = f"{LOCALES_DIR}/{DOMAIN}.pot"
@@ -49,6 +50,9 @@ class Written:
 
 def extract_template(root: Path) -> Catalog:
     """The interface strings of the templates (and Python) as a catalogue template, in memory."""
+    if not (root / MAPPING_FILE).is_file():
+        raise BuildFailed([Problem(MAPPING_FILE, None, "missing: it says where the interface strings are "
+                                   "(templates/**.html); copy it from the smallsite project")])
     with (root / MAPPING_FILE).open(encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle, filename=MAPPING_FILE)
     catalog = Catalog(project=PROJECT, copyright_holder=PROJECT, charset="utf-8")

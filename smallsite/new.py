@@ -29,6 +29,7 @@ def add_command(commands) -> None:
 
 
 def run_new_story(args: argparse.Namespace) -> int:
+    """`new story SLUG`: the story's file in every language, all drafts."""
     try:
         config = load_config(args.root)
     except BuildFailed as failed:
