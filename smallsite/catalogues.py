@@ -9,6 +9,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
 
@@ -61,13 +62,24 @@ def read_catalogue(path: Path, shown: str, language: Language) -> tuple[Catalog 
             catalog = read_po(handle, locale=language.locale, abort_invalid=True)
     except (PoFileError, ValueError, UnicodeDecodeError) as exc:
         line = _line_from(str(exc))
-        reason = re.sub(r"\s+on \d+$", "", str(exc))
-        if "more translations than num_plurals" in reason:
-            reason = f"more plural forms than {language.locale} has (its Plural-Forms header says how many)"
+        if "more translations than num_plurals" in str(exc):
             line = _excess_plural_line(path) or line
-        return None, [Problem(shown, line, f"cannot read this catalogue: {reason}")]
-    problems = check_catalogue(catalog, shown)
+        return None, [Problem(shown, line, f"cannot read this catalogue: {_explained(str(exc))}")]
+    problems = check_plural_header(catalog, shown, path.read_bytes()) + check_catalogue(catalog, shown)
     return (None if any(p.is_error for p in problems) else catalog), problems
+
+
+def check_plural_header(catalog: Catalog, shown: str, data: bytes) -> list[Problem]:
+    """The Plural-Forms header must have the language's number of forms (CLDR's, as Babel knows them):
+    a wrong header makes gettext pick the wrong sentence for a number."""
+    expected = get_plural(catalog.locale)
+    if catalog.num_plurals == expected.num_plurals:
+        return []
+    line = next((n for n, text in enumerate(data.split(b"\n"), start=1) if text.startswith(b'"Plural-Forms:')),
+                None)
+    return [Problem(shown, line, f"Plural-Forms says nplurals={catalog.num_plurals}, but "
+                    f"{catalog.locale_identifier} has {expected.num_plurals} plural form"
+                    f"{'s' if expected.num_plurals != 1 else ''}: write \"Plural-Forms: {expected.plural_forms}\\n\"")]
 
 
 def check_catalogue(catalog: Catalog, shown: str) -> list[Problem]:
@@ -83,6 +95,11 @@ def check_catalogue(catalog: Catalog, shown: str) -> list[Problem]:
         if len(ids) > 1 and len(strings) != catalog.num_plurals:
             problems.append(Problem(shown, message.lineno, f"{len(strings)} plural forms for '{ids[0]}', "
                                     f"but {catalog.locale_identifier} has {catalog.num_plurals}"))
+        empty = [str(index) for index, string in enumerate(strings) if not string]
+        if len(ids) > 1 and empty and len(empty) < len(strings):
+            # Babel fills a left-out msgstr[N] with ''; gettext would then show nothing for those numbers.
+            problems.append(Problem(shown, message.lineno, f"'{ids[0]}' has no msgstr[{', '.join(empty)}]: "
+                                    f"{catalog.locale_identifier} needs all {catalog.num_plurals} plural forms"))
         for string in strings:
             if not string:
                 continue
@@ -129,5 +146,78 @@ def _excess_plural_line(path: Path) -> int | None:
 
 
 def _line_from(message: str) -> int | None:
+    # Babel says "... on 12" (PoFileError) or "line 12" (others).
     match = re.search(r"(?:line|on) (\d+)$", message) or re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else None
+
+
+def _explained(message: str) -> str:
+    """Babel's words, with what to do when they are about plural forms."""
+    message = re.sub(r" on \d+$", "", message)
+    if "more translations than num_plurals" in message:
+        return ("this entry has more msgstr[N] plural forms than the Plural-Forms header allows; "
+                "keep one msgstr per form the language has")
+    return message
+
+
+@dataclass(frozen=True)
+class CatalogueReview:
+    """How far one language's interface strings are, against the strings the templates use now."""
+
+    language: Language
+    shown: str
+    translated: int
+    fuzzy: int
+    missing: int
+    problems: tuple[Problem, ...]  # errors that stop a build, warnings for work left to do
+
+
+def review_catalogue(config: SiteConfig, language: Language, template: Catalog) -> CatalogueReview:
+    """Count and list the strings of `template` this language has translated, fuzzy or missing,
+    and the obsolete entries, each with the .po line a translator opens."""
+    path = po_path(config.root, language)
+    shown = display_path(path, config.root)
+    wanted = [m for m in template if m.id]
+    if not path.exists():
+        return CatalogueReview(language, shown, 0, 0, len(wanted), (Problem(
+            shown, None, f"no catalogue for {language.name}: run python build.py i18n init {language.code}",
+            "warning"),))
+    catalog, problems = read_catalogue(path, shown, language)
+    if catalog is None:
+        return CatalogueReview(language, shown, 0, 0, len(wanted), tuple(problems))
+    translated = fuzzy = missing = 0
+    for wanted_message in wanted:
+        message = catalog.get(wanted_message.id, wanted_message.context)
+        first = _first(wanted_message.id)
+        if message is None:
+            missing += 1
+            problems.append(Problem(shown, None, f"'{first}' is not in this catalogue yet: run "
+                                    "python build.py i18n update", "warning"))
+        elif not all(_forms(message.string)):
+            missing += 1
+            problems.append(Problem(shown, message.lineno, f"'{first}' is not translated", "warning"))
+        elif message.fuzzy:
+            fuzzy += 1
+            problems.append(Problem(shown, message.lineno, f"'{first}' is fuzzy (the source changed or "
+                                    "the translation was guessed): check it, then remove the fuzzy flag",
+                                    "warning"))
+        else:
+            translated += 1
+    used = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in wanted}
+    for message in catalog:
+        if message.id and (_first(message.id), message.context) not in used:
+            problems.append(Problem(shown, message.lineno, f"'{_first(message.id)}' is no longer used by "
+                                    "the templates: run python build.py i18n update", "warning"))
+    for message in catalog.obsolete.values():
+        problems.append(Problem(shown, message.lineno, f"obsolete entry '{_first(message.id)}' (#~): no "
+                                "template uses it any more; delete it when its translation is of no use",
+                                "warning"))
+    return CatalogueReview(language, shown, translated, fuzzy, missing, tuple(problems))
+
+
+def _first(message_id: str | tuple) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def _forms(string: str | tuple) -> tuple:
+    return string if isinstance(string, (tuple, list)) else (string,)

@@ -56,7 +56,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
         problems += check_templates(config, next(iter(environments.values())))
     _stop_on_errors(problems, options)
 
-    renderer = Renderer(site, environments, static.urls)
+    renderer = Renderer(site, environments, static.urls, preview=options.preview)
     files: dict[str, bytes] = dict(static.files)
     media: dict[str, MediaFile] = {}
     for lang in config.languages:

@@ -19,6 +19,7 @@ from .content import CONTENT_DIR
 from .i18n import Alternate, Document, Site, alternates
 from .markdown import LinkContext, RenderedMarkdown, render_markdown
 from .problems import Problem, display_path
+from .stale import is_stale_translation
 
 TEMPLATES_DIR = "templates"
 TEMPLATE_FOR_KIND = {"home": "home.html", "story": "story.html", "page": "page.html"}
@@ -31,6 +32,7 @@ class Renderer:
     site: Site
     environments: dict[str, jinja2.Environment]
     static_urls: dict[str, str]
+    preview: bool = False  # a `serve` build: shows editors' notices the published site never has
 
 
 def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCatalogue,
@@ -167,7 +169,7 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
         "stories": stories,
         "noindex": document.is_fallback,
         # Set only in preview builds, when the translation's source has changed since it was translated.
-        "is_stale": False,
+        "is_stale": renderer.preview and is_stale_translation(site, document),
     }
 
 

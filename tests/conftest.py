@@ -79,6 +79,7 @@ class SiteMaker:
         if real_content:
             shutil.copytree(PROJECT / "content", self.root / "content", dirs_exist_ok=True)
         (self.root / "content").mkdir(exist_ok=True)
+        shutil.copy2(PROJECT / "babel.cfg", self.root / "babel.cfg")
         (self.root / "site.toml").write_text(site_toml, encoding="utf-8")
         for name, data in files.items():
             self.write(name, data)

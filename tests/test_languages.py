@@ -68,8 +68,8 @@ def test_wrong_number_of_plural_forms_is_an_error(site):
     outcome = site.build()
     assert outcome.code == 1
     line = text.splitlines().index('msgstr[1] "%(num)d つの物語"') + 1
-    assert (f"locales/ja_JP/LC_MESSAGES/messages.po:{line}: cannot read this catalogue: more plural forms "
-            "than ja_JP has") in outcome.stderr
+    assert (f"locales/ja_JP/LC_MESSAGES/messages.po:{line}: cannot read this catalogue: this entry has more "
+            "msgstr[N] plural forms than the Plural-Forms header allows") in outcome.stderr
 
 
 def test_missing_translation_gets_a_fallback_page(site):
