@@ -21,11 +21,11 @@ WATCHED_FILES = (CONFIG_NAME,)
 # Files editors leave beside the real ones while saving, swapping or backing up; never a source.
 # vim: .x.swp/.swx/.swpx swap files, x~ backups, the 4913 write test; Emacs: .#x locks, #x# autosaves;
 # JetBrains: x___jb_tmp___ / x___jb_old___; VS Code: x.vsctmp; Kate: .x.kate-swp; GNOME: .goutputstream-*;
-# Office and LibreOffice: ~$x, .~lock.x#; Chromium's File System Access: x.crswap.
+# Office and LibreOffice: ~$x, .~lock.x#; Chromium's File System Access: x.crswap; `sed -i`: sedXXXXXX.
 EDITOR_LITTER = re.compile(
     r"^[.#~]"  # dotfiles, hidden swap files, Emacs' and Office's lock files
     r"|~$|#$"  # backups and autosaves
-    r"|^4913$"
+    r"|^4913$|^sed[A-Za-z0-9]{6}$"
     r"|___jb_(tmp|old|bak)___$"
     r"|\.(swp|swo|swx|swpx|vsctmp|tmp|temp|bak|orig|part|crdownload|crswap|kate-swp)$",
     re.IGNORECASE,

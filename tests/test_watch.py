@@ -91,7 +91,7 @@ def test_nothing_pending_means_no_batch_and_no_wait():
     "content/x.en.md___jb_tmp___", "content/x.en.md___jb_old___", "content/x.en.md.vsctmp",
     "templates/.base.html.kate-swp", "content/.goutputstream-XYZ12", "locales/~$messages.po",
     "content/x.en.md.tmp", "content/x.en.md.bak", "static/css/site.css.crswap", "content/.git/HEAD",
-    "content/.DS_Store",
+    "content/.DS_Store", "content/stories/sedCKaDQf",
 ])
 def test_editor_litter_is_ignored(name):
     assert is_editor_litter(name)
