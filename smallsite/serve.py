@@ -37,6 +37,9 @@ def add_command(subparsers) -> None:
         "is shown in the terminal and over the page, and the last good pages stay. Nothing is written to "
         "disk unless --out is given.")
     cli.add_build_options(parser)
+    for action in parser._actions:  # argparse has no public way to reword a shared option's help
+        if action.dest == "out":
+            action.help = "also write each good build to this folder (serve writes nothing by default)"
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=None,

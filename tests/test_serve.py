@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import threading
 
 import pytest
 from tornado.httpclient import HTTPClientError, HTTPRequest
@@ -111,8 +112,26 @@ async def _handshake(port: int, origin: str | None, host: str | None = None) -> 
         connection.close()
 
 
+def handshake(port: int, origin: str | None, host: str | None = None) -> dict:
+    """The LiveReload handshake, on a thread of its own: Playwright's sync API holds this thread's loop."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["reply"] = asyncio.run(_handshake(port, origin, host))
+        except BaseException as exc:  # handed back to the test
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["reply"]
+
+
 def test_reload_channel_speaks_livereload_to_the_pages_own_origin(served):
-    reply = asyncio.run(_handshake(served.port, f"http://127.0.0.1:{served.port}"))
+    reply = handshake(served.port, f"http://127.0.0.1:{served.port}")
     assert reply["command"] == "hello"
     assert "http://livereload.com/protocols/official-7" in reply["protocols"]
 
@@ -122,7 +141,7 @@ def test_reload_channel_speaks_livereload_to_the_pages_own_origin(served):
                                           ("http://evil.example", "evil.example")])
 def test_reload_channel_refuses_other_origins_and_hosts(served, origin, host):
     with pytest.raises(HTTPClientError) as refused:
-        asyncio.run(_handshake(served.port, origin, host))
+        handshake(served.port, origin, host)
     assert refused.value.code == 403
 
 
