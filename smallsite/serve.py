@@ -164,7 +164,12 @@ def run_serve(args: argparse.Namespace) -> int:
     watcher = SourceWatcher(root)
     watcher.start()  # before the first build, so a save during it is not missed
     builder = PreviewBuilder(args)
-    first = builder.rebuild()
+    try:
+        first = builder.rebuild()
+    except KeyboardInterrupt:
+        watcher.stop()
+        print("\nstopped", flush=True)
+        return 0
     try:
         sockets, port = listen(args.host, args.port)
     except OSError as exc:
