@@ -9,7 +9,7 @@ ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with the sources, tied to the file and line an editor must open."""
 
@@ -22,6 +22,11 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         tag = "" if self.severity == ERROR else f"{self.severity}: "
         return f"{where}: {tag}{self.message}"
+
+    def __lt__(self, other: "Problem") -> bool:
+        # By file, then line; a problem with no line (the whole file) comes first in its file.
+        return (self.path, self.line or 0, self.message, self.severity) < \
+            (other.path, other.line or 0, other.message, other.severity)
 
     @property
     def is_error(self) -> bool:

@@ -26,14 +26,27 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
+_SHARED_BROWSER = pytest.StashKey()
 
-    with sync_playwright() as playwright:
+
+@pytest.fixture(scope="session")
+def browser(request):
+    # Every test module imports this fixture, which makes one fixture definition per module; two
+    # Playwright sync instances cannot run at once, so all of them share one, kept in the session's stash.
+    stash = request.config.stash
+    if _SHARED_BROWSER not in stash:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
         instance = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
-        yield instance
-        instance.close()
+        stash[_SHARED_BROWSER] = instance
+
+        def close() -> None:
+            instance.close()
+            playwright.stop()
+
+        request.config.add_cleanup(close)
+    return stash[_SHARED_BROWSER]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

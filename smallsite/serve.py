@@ -1,0 +1,213 @@
+"""`python build.py serve`: build into memory, serve the last good build, rebuild and reload on every save."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import errno
+import ipaddress
+import socket
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop
+from tornado.netutil import bind_sockets
+
+from . import cli
+from .pipeline import BuildOptions, build
+from .preview import Preview, Snapshot, make_application
+from .problems import BuildFailed, Problem
+from .watch import SourceWatcher
+from .write import write_tree
+
+DEFAULT_PORT = 8000
+PORTS_TO_TRY = 20
+
+
+def add_command(subparsers) -> None:
+    """Register `serve` with the command line."""
+    parser = subparsers.add_parser(
+        "serve", help="preview the site in a browser; every save rebuilds and reloads it",
+        description="Build the site into memory and serve it at http://127.0.0.1:8000/. Every save in "
+        "content/, templates/, locales/, static/ or site.toml rebuilds it and reloads every open tab; an error "
+        "is shown in the terminal and over the page, and the last good pages stay. Nothing is written to "
+        "disk unless --out is given.")
+    cli.add_build_options(parser)
+    for action in parser._actions:  # argparse has no public way to reword a shared option's help
+        if action.dest == "out":
+            action.help = "also write each good build to this folder (serve writes nothing by default)"
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=None,
+                        help=f"port to listen on (default {DEFAULT_PORT}, or the next free one; 0: any free port)")
+    parser.add_argument("--lang", action="append", metavar="CODE",
+                        help="build only these languages (and the default one): --lang ko, --lang ko,ja")
+    parser.set_defaults(run=run_serve)
+
+
+class PreviewBuilder:
+    """Runs builds for the preview (off the event loop) and turns each into the next Snapshot."""
+
+    def __init__(self, args: argparse.Namespace, out=sys.stdout, err=sys.stderr):
+        self.args = args
+        self.out = out
+        self.err = err
+        self.snapshot = Snapshot()
+        self._warnings: list[Problem] = []
+
+    def rebuild(self, changed: frozenset[str] = frozenset()) -> Snapshot:
+        """Build once; on failure keep the last good files and show the errors. Never raises."""
+        started = time.perf_counter()
+        previous = self.snapshot
+        try:
+            config = cli.configure(self.args)
+            if self.args.lang:
+                config = config.only_languages([c.strip() for item in self.args.lang for c in item.split(",")
+                                                if c.strip()])
+            options = BuildOptions(strict=self.args.strict, drafts=self.args.drafts, preview=True)
+            result = build(config, options)
+            if self.args.out:
+                write_tree(result.files, self.args.out, config.root)
+        except BuildFailed as failed:
+            errors = tuple(p for p in failed.problems if p.is_error or self.args.strict)
+            if errors != previous.problems:
+                cli.report(failed.problems, self.err)
+            suffix = "s" if len(errors) != 1 else ""
+            kept = "still serving the last good build" if previous.built else "nothing to serve yet"
+            self._say(self.err, f"build failed: {len(errors)} problem{suffix}; {kept}")
+            self.snapshot = dataclasses.replace(previous, problems=errors,
+                                                generation=previous.generation + (errors != previous.problems))
+            return self.snapshot
+        except Exception as exc:  # a bug in smallsite: say so, keep serving the last good build
+            traceback.print_exc(file=self.err)
+            problem = Problem("smallsite", None, f"internal error ({type(exc).__name__}: {exc}); this is a bug "
+                              "in smallsite, not in your files: please report it with the traceback printed "
+                              "in the terminal")
+            self._say(self.err, "build crashed; still serving the last good build")
+            self.snapshot = dataclasses.replace(previous, problems=(problem,), generation=previous.generation + 1)
+            return self.snapshot
+
+        warnings = sorted(result.problems)
+        if warnings != self._warnings:
+            cli.report(warnings, self.err)
+            self._warnings = warnings
+        files = result.files
+        same = previous.built and not previous.problems and files == previous.files \
+            and config.base_path == previous.base_path
+        pages = sum(1 for name in files if name.endswith(".html"))
+        because = f" after {', '.join(sorted(changed)[:3])}{' ...' if len(changed) > 3 else ''}" if changed else ""
+        fixed = " (fixed)" if previous.problems else ""
+        elapsed = time.perf_counter() - started
+        self._say(self.out, f"built {pages} pages in {elapsed:.2f} s{because}{fixed}"
+                  f"{'; nothing changed' if same else ''}")
+        self.snapshot = Snapshot(files, (), previous.generation + (not same), config.base_path, True)
+        return self.snapshot
+
+    def _say(self, stream, text: str) -> None:
+        print(text, file=stream, flush=True)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(host: str, port: int | None) -> tuple[list[socket.socket], int]:
+    """Bind the port asked for; without --port, the first free one from 8000 on. Raises OSError."""
+    if port is not None:
+        sockets = bind_sockets(port, address=host)
+        return sockets, sockets[0].getsockname()[1]
+    for candidate in range(DEFAULT_PORT, DEFAULT_PORT + PORTS_TO_TRY):
+        try:
+            sockets = bind_sockets(candidate, address=host)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            continue
+        if candidate != DEFAULT_PORT:
+            print(f"port {DEFAULT_PORT} is in use (another serve?); using {candidate} instead", flush=True)
+        return sockets, candidate
+    raise OSError(errno.EADDRINUSE, f"ports {DEFAULT_PORT}-{DEFAULT_PORT + PORTS_TO_TRY - 1} are all in use")
+
+
+def next_free_port(host: str, after: int) -> int | None:
+    for candidate in range(after + 1, after + 1 + PORTS_TO_TRY):
+        try:
+            for sock in bind_sockets(candidate, address=host):
+                sock.close()
+            return candidate
+        except OSError:
+            continue
+    return None
+
+
+def page_url(host: str, port: int, base_path: str) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else host
+    shown = f"[{shown}]" if ":" in shown and not shown.startswith("[") else shown
+    return f"http://{shown}:{port}{base_path}"
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Watch, build, serve until Ctrl+C; the preview never writes the site folder (unless --out)."""
+    root = args.root.resolve()
+    if not is_loopback(args.host):
+        print(f"warning: listening on {args.host}: other machines on your network can see this preview, "
+              "drafts included", file=sys.stderr, flush=True)
+    watcher = SourceWatcher(root)
+    watcher.start()  # before the first build, so a save during it is not missed
+    builder = PreviewBuilder(args)
+    try:
+        first = builder.rebuild()
+    except KeyboardInterrupt:
+        watcher.stop()
+        print("\nstopped", flush=True)
+        return 0
+    try:
+        sockets, port = listen(args.host, args.port)
+    except OSError as exc:
+        watcher.stop()
+        if exc.errno == errno.EADDRINUSE and args.port:
+            free = next_free_port(args.host, args.port)
+            hint = f"; port {free} is free: --port {free}" if free else ""
+            print(f"port {args.port} is in use (another serve?){hint}", file=sys.stderr)
+        else:
+            print(f"cannot listen on {args.host}:{args.port or DEFAULT_PORT}: {exc.strerror or exc}",
+                  file=sys.stderr)
+        return 1
+
+    loop = IOLoop.current()
+    preview = Preview(args.host, first)
+    server = HTTPServer(make_application(preview), xheaders=False)
+    server.add_sockets(sockets)
+    stop = threading.Event()
+
+    def keep_building() -> None:
+        # On its own thread: while a build runs, the loop keeps answering from the last good one.
+        while not stop.is_set():
+            changed = watcher.next_batch(timeout=0.5)
+            if not changed or stop.is_set():
+                continue
+            watcher.ensure_watched()
+            snapshot = builder.rebuild(changed)
+            loop.add_callback(preview.publish, snapshot, sorted(changed)[0])
+
+    builder_thread = threading.Thread(target=keep_building, name="smallsite-builder", daemon=True)
+    builder_thread.start()
+    print(f"serving {page_url(args.host, port, first.base_path)}  (Ctrl+C to stop)", flush=True)
+    try:
+        loop.start()
+    except KeyboardInterrupt:
+        print("\nstopped", flush=True)
+    finally:
+        stop.set()
+        watcher.stop()
+        server.stop()
+    return 0
