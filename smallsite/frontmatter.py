@@ -95,9 +95,13 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
     try:
         node = yaml.compose(split.front, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = offset + mark.line if mark else offset
+        problem_mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
+        # An unclosed quote or bracket is found only at the end; where it opened is what to fix.
+        mark = context_mark if context_mark and "end of stream" in reason else problem_mark or context_mark
+        if getattr(exc, "context", None):
+            reason = f"{exc.context}: {reason}"
+        line = offset + mark.line if mark else offset
         return None, [Problem(path, line, f"front matter is not valid YAML: {reason}")]
     if node is None:
         return None, [Problem(path, offset, "empty front matter: title and summary are required")]

@@ -91,3 +91,9 @@ def test_drafts_are_left_out_unless_asked(site):
     assert not (site.root / "site/en/secret/index.html").exists()
     assert site.build("--drafts").code == 0
     assert (site.root / "site/en/secret/index.html").exists()
+
+
+def test_an_unclosed_quote_points_at_where_it_opens(site):
+    outcome = build_with(site, '---\ntitle: "Kenya: a dream\nsummary: S\nweight: 1\n---\nBody\n')
+    assert outcome.code == 1
+    assert "content/about.en.md:2: front matter is not valid YAML: while scanning a quoted scalar" in outcome.stderr
