@@ -26,14 +26,28 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
+_SHARED = pytest.StashKey[dict]()
 
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
-        yield instance
-        instance.close()
+
+@pytest.fixture(scope="session")
+def browser(request):
+    """One Chromium for the whole session. Each module that imports this fixture gets its own
+    definition of it, so the browser is kept on pytest's config: two Playwright drivers cannot run
+    at once in one thread."""
+    shared = request.config.stash.setdefault(_SHARED, {})
+    if "browser" not in shared:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        shared["browser"] = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS,
+                                                       headless=True)
+
+        def stop():
+            shared.pop("browser").close()
+            playwright.stop()
+
+        request.config.add_cleanup(stop)
+    yield shared["browser"]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

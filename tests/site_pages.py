@@ -101,3 +101,24 @@ def loaded_resources(html: str) -> list[str]:
 # link rel values a browser fetches while showing the page.
 FETCHED_LINKS = {"stylesheet", "icon", "preload", "modulepreload", "manifest", "apple-touch-icon", "preconnect",
                  "dns-prefetch", "prefetch"}
+
+
+POSTER_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 90" width="160" height="90">'
+              '<rect width="160" height="90" fill="#1d2a44"/><circle cx="80" cy="45" r="20" fill="#ffa070"/></svg>')
+
+
+def build_film_site(root: Path) -> Path:
+    """A small site whose one story names a film (`video: abc123`), in four languages."""
+    from conftest import all_languages, page
+
+    files = {**all_languages("index", "Home")}
+    for code in TAGS:
+        files[f"content/stories/film/index.{code}.md"] = page(
+            f"A film {code}", "The story of a film.", date="2018-02-02", video="abc123",
+            hero="\n  src: poster.svg\n  alt: A dot on a dark ground")
+    files["content/stories/film/poster.svg"] = POSTER_SVG
+    maker = SiteMaker(root)
+    maker.make(files)
+    result = maker.run("build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "site"

@@ -31,6 +31,12 @@ def content_pages(out: Path) -> list[str]:
     return [page for page in html_pages(out) if page != ""]
 
 
+def load_every_image(tab):
+    """Lazy images load only near the viewport: load them all, and wait until each has."""
+    tab.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })")
+    tab.wait_for_function("[...document.images].every(i => i.complete)")
+
+
 class Recorder:
     """What a tab did that a reader never sees: console errors, failed loads, requests to other hosts."""
 
@@ -71,8 +77,7 @@ def test_every_page_loads_with_its_language_title_and_no_error_or_foreign_reques
             heading = tab.locator("h1").inner_text().strip()
             assert title == f"{heading} · {TITLES[code]}", page
         # Scroll through so lazy images load too: they must also come from this host.
-        tab.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        tab.wait_for_load_state("networkidle")
+        load_every_image(tab)
         assert recorder.errors == [], (page, recorder.errors)
         assert recorder.foreign() == [], (page, recorder.foreign())
         checked += 1
@@ -146,8 +151,7 @@ def test_screenshots_of_home_and_a_story_in_every_language(served, browser, widt
         for code in TAGS:
             for name, page in (("home", f"{code}/"), ("story", f"{code}/{STORY}")):
                 tab.goto(f"{url}/{page}", wait_until="load")
-                tab.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-                tab.wait_for_load_state("networkidle")
+                load_every_image(tab)
                 path = ARTIFACTS / f"{name}-{code}-{width}-{scheme}.png"
                 tab.screenshot(path=str(path), full_page=True)
                 written.append(path)
@@ -168,3 +172,63 @@ def test_figures_are_shown_big_and_formatted_for_each_locale(served, browser):
         body = tab.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
         assert size >= 3 * body
     context.close()
+
+
+def test_each_language_gets_its_own_fonts_and_line_breaking(served, browser):
+    out, url = served
+    context = browser.new_context()
+    tab = context.new_page()
+    expected_font = {"en": "system-ui", "ko": '"Apple SD Gothic Neo"', "ja": '"Hiragino Sans"', "zh": '"PingFang SC"'}
+    for code in TAGS:
+        tab.goto(f"{url}/{code}/{STORY}")
+        style = tab.locator(".prose p").first.evaluate(
+            "e => { const s = getComputedStyle(e); return {font: s.fontFamily, wordBreak: s.wordBreak,"
+            " lineBreak: s.lineBreak} }")
+        assert style["font"].startswith(expected_font[code]), (code, style)
+        assert (style["wordBreak"] == "keep-all") == (code == "ko"), (code, style)
+        assert (style["lineBreak"] == "strict") == (code in ("ja", "zh")), (code, style)
+    # Emphasis in CJK is never a slanted (synthetic italic) glyph.
+    tab.set_content('<html lang="ja"><body><p><em>小さな</em> <em lang="zh-Hans">小的</em> <em lang="ko">작은</em>'
+                    ' <em lang="en">small</em></p></body></html>')
+    tab.add_style_tag(path=str(out / next(p.relative_to(out) for p in out.glob("static/css/site.*.css"))))
+    styles = tab.locator("em").evaluate_all(
+        "list => list.map(e => [getComputedStyle(e).fontStyle, getComputedStyle(e).textEmphasisStyle])")
+    assert styles[0][0] == "normal" and "sesame" in styles[0][1]
+    assert styles[1][0] == "normal" and "dot" in styles[1][1]
+    assert styles[2][0] == "normal"
+    assert styles[3][0] == "italic"
+    context.close()
+
+
+def test_motion_only_when_the_reader_allows_it(served, browser):
+    out, url = served
+    durations = {}
+    for motion in ("reduce", "no-preference"):
+        context = browser.new_context(reduced_motion=motion)
+        tab = context.new_page()
+        tab.goto(f"{url}/en/")
+        durations[motion] = tab.locator(".card").first.evaluate("e => getComputedStyle(e).transitionDuration")
+        durations[motion + " animation"] = tab.locator(".figure").first.evaluate(
+            "e => getComputedStyle(e).animationName")
+        context.close()
+    assert durations["reduce"] == "0s" and durations["reduce animation"] == "none"
+    assert durations["no-preference"] != "0s" and durations["no-preference animation"] != "none"
+
+
+def test_dark_scheme_and_print_style(served, browser):
+    out, url = served
+    backgrounds = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        tab = context.new_page()
+        tab.goto(f"{url}/en/")
+        backgrounds[scheme] = tab.evaluate("getComputedStyle(document.body).backgroundColor")
+        if scheme == "dark":
+            tab.emulate_media(media="print")
+            # Printed: black on white, without the language switcher or the film.
+            assert tab.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+            assert tab.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
+            assert not tab.locator("nav.languages").is_visible()
+            assert tab.locator("h1").is_visible()
+        context.close()
+    assert backgrounds["light"] != backgrounds["dark"]
