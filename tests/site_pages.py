@@ -108,7 +108,8 @@ POSTER_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 90" widt
 
 
 def build_film_site(root: Path) -> Path:
-    """A small site whose one story names a film (`video: abc123`), in four languages."""
+    """A small site whose one story names a film (`video: abc123`), in four languages, and a page
+    written only in English (the other languages show it with the fallback notice)."""
     from conftest import all_languages, page
 
     files = {**all_languages("index", "Home")}
@@ -117,6 +118,7 @@ def build_film_site(root: Path) -> Path:
             f"A film {code}", "The story of a film.", date="2018-02-02", video="abc123",
             hero="\n  src: poster.svg\n  alt: A dot on a dark ground")
     files["content/stories/film/poster.svg"] = POSTER_SVG
+    files["content/about.en.md"] = page("About", "Written in English *only*.")
     maker = SiteMaker(root)
     maker.make(files)
     result = maker.run("build")

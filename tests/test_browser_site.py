@@ -232,3 +232,25 @@ def test_dark_scheme_and_print_style(served, browser):
             assert tab.locator("h1").is_visible()
         context.close()
     assert backgrounds["light"] != backgrounds["dark"]
+
+
+def test_the_chooser_without_scripts_fits_320_px_and_passes_axe(served, browser):
+    """Without scripts the root page stays: it must read well too."""
+    out, url = served
+    for scheme in ("light", "dark"):
+        context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640},
+                                      color_scheme=scheme)
+        tab = context.new_page()
+        tab.goto(f"{url}/")
+        assert tab.locator("html").get_attribute("lang") == TAGS["en"]
+        assert tab.locator("a[data-lang-choice]").count() == len(TAGS)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 320
+        context.close()
+        # axe runs as a script, so it needs them on; the page is the same until lang.js moves on.
+        context = browser.new_context(color_scheme=scheme)
+        context.route("**/lang.*.js", lambda route: route.abort())
+        tab = context.new_page()
+        tab.goto(f"{url}/")
+        results = Axe().run(tab)
+        assert results.violations_count == 0, results.generate_report()
+        context.close()

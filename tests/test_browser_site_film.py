@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from browser import browser, static_server  # noqa: F401 - fixture
 from site_pages import build_film_site
@@ -59,3 +60,23 @@ def test_keyboard_readers_can_play_the_film(film_site, browser):
     tab.keyboard.press("Enter")
     tab.locator("iframe.film__player").wait_for()
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_film_and_fallback_pages_have_no_axe_violation(film_site, browser, scheme):
+    out, url = film_site
+    context = browser.new_context(color_scheme=scheme)
+    context.route(FOREIGN, lambda route: route.abort())
+    tab = context.new_page()
+    axe = Axe()
+    report = []
+    for code in ("en", "ko", "ja", "zh"):
+        for page in (f"{code}/stories/film/", f"{code}/about/"):
+            tab.goto(f"{url}/{page}")
+            if page.endswith("about/") and code != "en":
+                assert tab.locator(".fallback-notice").is_visible()
+            results = axe.run(tab)
+            if results.violations_count:
+                report.append(f"{page}: {results.generate_report()}")
+    context.close()
+    assert report == [], "\n".join(report)
