@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from babel.dates import format_date
@@ -23,6 +24,10 @@ from .stale import is_stale_translation
 
 TEMPLATES_DIR = "templates"
 TEMPLATE_FOR_KIND = {"home": "home.html", "story": "story.html", "page": "page.html"}
+# The privacy-enhanced player: no cookies until the reader plays the film (issue 3).
+FILM_EMBED = "https://www.youtube-nocookie.com/embed/{id}?autoplay=1&rel=0"
+# The card a share shows for pages without an illustration of their own (static/).
+SHARE_IMAGE = "img/share.png"
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,38 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
         "noindex": document.is_fallback,
         # Set only in preview builds, when the translation's source has changed since it was translated.
         "is_stale": renderer.preview and is_stale_translation(site, document),
+        "film": film(document.page.front.video),
+        "sections": section_links(site, document),
+        "share_image": share_image(renderer, hero),
     }
+
+
+def film(video: str | None) -> dict | None:
+    """A story's film: the player's address, used only when the reader presses play."""
+    if not video:
+        return None
+    return {"id": video, "embed": FILM_EMBED.format(id=quote(video, safe=""))}
+
+
+def section_links(site: Site, document: Document) -> list[dict]:
+    """The plain pages (About, ...) of the document's language, for the site's navigation."""
+    config = site.config
+    return [{"title": other.page.front.title, "path": config.base_path + other.url_path,
+             "is_current": other.key == document.key,
+             "content_lang": config.language(other.page.lang)}
+            for other in site.documents if other.lang == document.lang and other.page.kind == "page"]
+
+
+def share_image(renderer: Renderer, hero: Hero | None) -> dict | None:
+    """The absolute image a share card shows: the page's illustration, else the site's card."""
+    config = renderer.site.config
+    if hero is not None:
+        return {"url": config.base_url + hero.url[len(config.base_path):], "alt": hero.alt,
+                "width": hero.width, "height": hero.height}
+    if SHARE_IMAGE in renderer.static_urls:
+        return {"url": config.base_url + renderer.static_urls[SHARE_IMAGE], "alt": None,
+                "width": 1200, "height": 630}
+    return None
 
 
 def story_card(renderer: Renderer, document: Document) -> tuple[dict, MediaFile | None, Problem | None]:

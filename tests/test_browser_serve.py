@@ -55,6 +55,6 @@ def test_a_deleted_page_becomes_the_404_page(preview):
     tab.on("response", lambda response: responses.append(response.status)
            if response.url.endswith("/en/stories/ducks/") else None)
     (site.root / STORY).unlink()
-    tab.wait_for_selector("body.not-found", timeout=WAIT_MS)
+    tab.wait_for_selector("h1:has-text('404')", timeout=WAIT_MS)
     assert responses[-1] == 404
     assert "404" in tab.inner_text("h1")

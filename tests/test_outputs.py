@@ -55,7 +55,7 @@ def test_404_speaks_every_language(site):
     html = site.read("404.html")
     for text in ("Page not found", "페이지를 찾을 수 없습니다", "ページが見つかりません", "找不到页面"):
         assert text in html
-    assert '<section lang="zh-Hans">' in html
+    assert re.search(r'<section[^>]* lang="zh-Hans">', html)
 
 
 def test_static_files_get_hashed_names_that_pages_use(site):
@@ -77,7 +77,7 @@ def test_css_references_are_rewritten_to_hashed_names(site):
     site.write("static/css/site.css", "body { background: url('../img/dot.svg'); }")
     assert site.build().code == 0
     css = next((site.root / "site/static/css").iterdir()).read_text(encoding="utf-8")
-    dot = next((site.root / "site/static/img").iterdir()).name
+    dot = next((site.root / "site/static/img").glob("dot.*.svg")).name
     assert f'url("/static/img/{dot}")' in css
 
 

@@ -60,7 +60,7 @@ def test_a_folder_without_slash_redirects_and_head_has_no_body(served):
 def test_unknown_page_is_the_sites_404_page(served):
     status, headers, body = served.request("/en/no-such-page/")
     assert status == 404
-    assert b'<body class="not-found">' in body and b"livereload.js" in body
+    assert b"Page not found" in body and b"livereload.js" in body
 
 
 @pytest.mark.parametrize("path", [
