@@ -52,7 +52,7 @@ FIELDS: dict[str, tuple[str, bool]] = {
     "weight": ("whole number", False),
     "draft": ("true/false", False),
     "slug": ("text", False),
-    "video": ("text", False),
+    "video": ("video id", False),
     "translated_from": ("text", False),
     "params": ("mapping", False),
 }
@@ -149,6 +149,13 @@ def _read_field(key: str, kind: str, node: yaml.Node, line: int, offset: int,
         if not raw.strip():
             return wrong("text that is not empty")
         return raw, None
+    if kind == "video id":
+        if not _is_text(node):
+            return wrong("a video id")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{6,64}", raw.strip()):
+            return None, Problem(path, line, f"'video' must be the film's id alone (like dQw4w9WgXcQ), "
+                                 f"not '{raw.strip()}': copy the part after 'v=' or after the last '/'")
+        return raw.strip(), None
     if kind == "text list":
         if not isinstance(node, yaml.SequenceNode) or not all(_is_text(item) for item in node.value):
             bad = next((i for i in getattr(node, "value", []) if isinstance(i, yaml.Node) and not _is_text(i)),

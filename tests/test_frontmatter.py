@@ -97,3 +97,10 @@ def test_an_unclosed_quote_points_at_where_it_opens(site):
     outcome = build_with(site, '---\ntitle: "Kenya: a dream\nsummary: S\nweight: 1\n---\nBody\n')
     assert outcome.code == 1
     assert "content/about.en.md:2: front matter is not valid YAML: while scanning a quoted scalar" in outcome.stderr
+
+
+def test_a_video_url_instead_of_an_id_is_explained(site):
+    outcome = build_with(site, '---\ntitle: T\nsummary: S\nvideo: "https://www.youtube.com/watch?v=abc123"\n---\n')
+    assert outcome.code == 1
+    assert ("content/about.en.md:4: 'video' must be the film's id alone (like dQw4w9WgXcQ), "
+            "not 'https://www.youtube.com/watch?v=abc123'") in outcome.stderr
