@@ -231,7 +231,8 @@ def check_images(page: ParsedPage, origin: Origin) -> list[Problem]:
         if image.get("alt") is None:
             problems.append(Problem(origin.path, line, f"image '{src}' has no alt text: describe it for "
                                     "readers who cannot see it"))
-        elif not image["alt"].strip():
+        elif not image["alt"].strip() and image.get("aria-hidden") != "true":
+            # aria-hidden="true" is a template's explicit "decoration" (a card's picture beside its title).
             problems.append(Problem(origin.path, line, f"image '{src}' has empty alt text: fine only if it "
                                     "is decoration", WARNING))
     return problems

@@ -99,3 +99,23 @@ def test_a_failed_build_is_reported_like_build_does(site):
     assert result.code == 1
     assert "content/index.en.md:5: link to 'missing.md': no such page" in result.err
     assert "check: the build failed" in result.err
+
+
+def test_pictures_a_template_marks_as_decoration_are_not_reported(site):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"></svg>'
+    stories = {}
+    for slug in ("one", "two"):
+        stories[f"content/stories/{slug}/hero.svg"] = svg
+        for code in ("en", "ko", "ja", "zh"):
+            stories[f"content/stories/{slug}/index.{code}.md"] = page(
+                f"{slug} {code}", "Text.", date="2018-02-02", hero="{src: hero.svg, alt: A picture}")
+    maker = clean_site(site, stories)
+    for code in ("ko", "ja", "zh"):
+        cli(maker.root, "i18n", "mark", *(str(maker.root / f"content/stories/{slug}/index.{code}.md")
+                                          for slug in ("one", "two")))
+    assert cli(maker.root, "build").code == 0
+    story = (maker.root / "site/en/stories/one/index.html").read_text(encoding="utf-8")
+    assert 'alt="" aria-hidden="true"' in story  # the other story's card picture, beside its title
+    result = cli(maker.root, "check", "--strict")
+    assert "empty alt text" not in result.err
+    assert result.code == 0, result.err
