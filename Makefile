@@ -27,5 +27,9 @@ check: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# The benchmark against Hugo (issue 6): 1,000 and 10,000 pages, medians of interleaved runs.
+bench: setup
+	$(BIN)/python bench/run.py --stories 250 --stories 2500 --runs 5
+
 clean:
 	rm -rf site .site.staging .site.old .cache
