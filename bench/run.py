@@ -38,6 +38,7 @@ class Run:
     seconds: float
     peak_bytes: int
     ok: bool
+    cpu_seconds: float = 0.0  # user + system, its worker processes included: less at the mercy of load
     output: str = ""
 
 
@@ -51,6 +52,7 @@ class Figures:
     noop: list[float] = field(default_factory=list)
     edit: list[float] = field(default_factory=list)
     memory: list[int] = field(default_factory=list)
+    cold_cpu: list[float] = field(default_factory=list)
     serve: list[float] = field(default_factory=list)
     serve_note: str = ""
 
@@ -106,7 +108,8 @@ def measure(command: list[str], cwd: Path, env: dict | None = None) -> Run:
     sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss (KiB on Linux) is exact for one process; the samples catch a pool's sum.
-    return Run(elapsed, max(peak, usage.ru_maxrss * 1024), process.returncode == 0, output)
+    return Run(elapsed, max(peak, usage.ru_maxrss * 1024), process.returncode == 0,
+               cpu_seconds=usage.ru_utime + usage.ru_stime, output=output)
 
 
 def count_pages(folder: Path) -> int:
@@ -230,6 +233,7 @@ def bench_size(stories: int, runs: int, serve_trials: int, work: Path, hugo: Pat
                 getattr(figure, step).append(result.seconds)
                 if step == "cold":
                     figure.memory.append(result.peak_bytes)
+                    figure.cold_cpu.append(result.cpu_seconds)
                     figure.pages = count_pages(generator.root / generator.output)
                 if step == "edit":
                     page = generator.root / generator.output / EDIT_LANG / "stories" / story_name(edited) / "index.html"
@@ -294,8 +298,8 @@ def machine() -> str:
 def table(results: dict[int, list[Figures]], runs: int, trials: int) -> str:
     """The README's table: medians, and each as a ratio to Hugo's (for rebuilds, to Hugo's full build)."""
     lines = ["| pages | generator | cold build | rebuild, nothing changed | rebuild, one story edited | "
-             "serve: save → served | peak memory | pages produced |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "serve: save → served | peak memory | pages produced | cold build, CPU time |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for stories, figures in results.items():
         hugo = next((f for f in figures if f.name == "Hugo"), None)
         hugo_cold = median(hugo.cold) if hugo else None
@@ -316,7 +320,7 @@ def table(results: dict[int, list[Figures]], runs: int, trials: int) -> str:
                 cell(median(figure.noop), hugo_cold), cell(median(figure.edit), hugo_cold),
                 cell(serve, hugo_serve, "ms") if serve is not None else (figure.serve_note or "n/a"),
                 cell(median(figure.memory), median(hugo.memory) if hugo else None, "MB"),
-                f"{figure.pages:,} |"]))
+                f"{figure.pages:,}", cell(median(figure.cold_cpu), median(hugo.cold_cpu) if hugo else None) + " |"]))
     lines.append("")
     lines.append(f"Medians of {runs} interleaved runs ({trials} save-to-served trials). Ratios are to Hugo's "
                  "figure in the same run; both rebuild columns are compared with Hugo's *cold* build, since "

@@ -60,10 +60,19 @@ class MarkdownCache:
     def hits(self) -> int:
         return sum(1 for key in self.used if key in self.entries)
 
-    def record(self, key: str, entry: Entry) -> None:
-        """Keep an entry used by this build (made in this process or in a worker)."""
-        self.changed |= key not in self.entries
-        self.used[key] = entry
+    def media_file(self, path: Path) -> MediaFile:
+        """A media file read and hashed once per build, however many pages show it."""
+        if path not in self.media:
+            self.media[path] = media_file(path)
+        return self.media[path]
+
+    def record(self, key: str, entry: Entry | None) -> None:
+        """Keep an entry used by this build: a new one (made here or in a worker), or None for a hit."""
+        if entry is None:
+            self.used[key] = self.entries[key]
+        else:
+            self.changed = True
+            self.used[key] = entry
 
 
 def load_cache(root: Path | None) -> MarkdownCache:
@@ -129,13 +138,13 @@ def entry_key(context: LinkContext, settings: str) -> str:
     return digest.hexdigest()
 
 
-def render_markdown_cached(context: LinkContext, cache: MarkdownCache) -> tuple[RenderedMarkdown, str, Entry]:
+def render_markdown_cached(context: LinkContext, cache: MarkdownCache) -> tuple[RenderedMarkdown, str, Entry | None]:
     """A page body's HTML from the cache when every recorded lookup still holds, else converted anew.
-    Returns the key and entry for the caller to `record` (a worker process hands them back)."""
+    Returns the key, and the new entry (None for a hit: the cache has it) for the caller to `record`."""
     key = entry_key(context, cache.settings)
     entry = cache.entries.get(key)
     if entry is not None and _still_valid(entry, context, cache):
-        return _from_entry(entry), key, entry
+        return _from_entry(entry), key, None
     recording = _RecordingPaths(context.url_paths)
     context.url_paths = recording
     rendered = render_markdown(context)
@@ -156,12 +165,10 @@ def _still_valid(entry: Entry, context: LinkContext, cache: MarkdownCache) -> bo
             if output_path is not None:
                 return False
             continue
-        if cache.media.get(path) is None:
-            try:
-                cache.media[path] = media_file(path)
-            except OSError:
+        try:
+            if cache.media_file(path).output_path != output_path:
                 return False
-        if cache.media[path].output_path != output_path:
+        except OSError:
             return False
     return True
 

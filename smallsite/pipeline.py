@@ -56,7 +56,7 @@ class RenderedDocument:
     problems: tuple[Problem, ...]
     media: tuple[MediaFile, ...]
     cache_key: str
-    cache_entry: tuple
+    cache_entry: tuple | None
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -83,7 +83,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     media: dict[str, MediaFile] = {}
     cards: dict[str, list[dict]] = {}
     for lang in config.languages:
-        cards[lang.code], found = story_cards(renderer, lang.code, media)
+        cards[lang.code], found = story_cards(renderer, lang.code, media, cache.media_file)
         problems += found
     url_paths = {lang.code: page_links(site, lang.code) for lang in config.languages}
     documents = site.documents
@@ -110,11 +110,12 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     return BuildResult(site, dict(sorted(files.items())), problems)
 
 
-def story_cards(renderer: Renderer, lang: str, media: dict[str, MediaFile]) -> tuple[list[dict], list[Problem]]:
+def story_cards(renderer: Renderer, lang: str, media: dict[str, MediaFile],
+                read_media: Callable[[Path], MediaFile]) -> tuple[list[dict], list[Problem]]:
     """What a language's home page shows of each of its stories."""
     cards, problems = [], []
     for story in renderer.site.stories(lang):
-        card, item, problem = story_card(renderer, story)
+        card, item, problem = story_card(renderer, story, read_media)
         cards.append(card)
         problems += [problem] if problem else []
         if item:
@@ -129,7 +130,7 @@ def render_document(renderer: Renderer, document: Document, url_paths: dict[str,
     config = renderer.site.config
     context = LinkContext(document.page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths)
     body, key, entry = render_markdown_cached(context, cache)
-    hero, item, problem = resolve_hero(config, document)
+    hero, item, problem = resolve_hero(config, document, cache.media_file)
     context = document_context(renderer, document, body, hero, cards)
     html, found = render_template(renderer.environments[document.lang], TEMPLATE_FOR_KIND[document.page.kind],
                                   context, config, document.page.shown)

@@ -12,6 +12,7 @@ import os
 import sys
 import traceback
 import warnings
+from multiprocessing import Value
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Callable, Sequence, TypeVar
 
@@ -58,24 +59,28 @@ def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item], 
     results: list = [None] * len(items)
     done = 0
     children: dict[Connection, int] = {}
+    # Every process takes the next BATCH items when it is free, so a process the machine slows down
+    # (other programs, a bigger page) takes fewer: a fixed split would wait for the slowest.
+    next_item = Value("q", 0)
     sys.stdout.flush()
     sys.stderr.flush()
-    for share in range(1, workers):
+    for _ in range(1, workers):
         receiver, sender = Pipe(duplex=False)
         with warnings.catch_warnings():
             # Python 3.12+ warns when a process with threads forks (serve has a watcher thread). The
             # child only renders pages and writes to its pipe: it takes no lock another thread may hold.
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
-        if pid == 0:  # the child: its share, then leave at once (no atexit, no flushing parent buffers)
+        if pid == 0:  # the child: batches until none is left, then leave at once (no atexit, no flushing)
             receiver.close()
-            _run_share(function, items, share, workers, sender)
+            _run_batches(function, items, next_item, sender)
         sender.close()
         children[receiver] = pid
     try:
-        for index in range(0, len(items), workers):  # this process's share: every workers-th item
-            results[index] = function(items[index])
-            done += 1
+        while (start := _take(next_item, len(items))) is not None:
+            for index in range(start, min(start + BATCH, len(items))):
+                results[index] = function(items[index])
+                done += 1
             done += _collect(wait(list(children), timeout=0), children, results)
             if progress:
                 progress(done)
@@ -91,16 +96,22 @@ def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item], 
     return results
 
 
-def _run_share(function: Callable, items: Sequence, share: int, workers: int, sender: Connection) -> None:
+def _take(next_item, count: int) -> int | None:
+    """The first index of the next batch, or None when every batch is taken."""
+    with next_item.get_lock():
+        start = next_item.value
+        if start >= count:
+            return None
+        next_item.value = start + BATCH
+        return start
+
+
+def _run_batches(function: Callable, items: Sequence, next_item, sender: Connection) -> None:
     status = 0
     try:
-        batch = []
-        for index in range(share, len(items), workers):
-            batch.append((index, function(items[index])))
-            if len(batch) == BATCH:
-                sender.send(("results", batch))
-                batch = []
-        sender.send(("results", batch))
+        while (start := _take(next_item, len(items))) is not None:
+            sender.send(("results", [(index, function(items[index]))
+                                     for index in range(start, min(start + BATCH, len(items)))]))
         sender.send(("done", None))
     except BaseException:  # noqa: BLE001 - whatever happens here must reach the parent, not a terminal
         status = 1

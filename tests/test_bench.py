@@ -35,7 +35,7 @@ def test_runner_measures_smallsite_and_hugo(tmp_path):
     assert result.returncode == 0, result.stderr + result.stdout
     rows = {line.split(" | ")[1]: line for line in result.stdout.splitlines() if line.startswith("| 12 |")}
     assert set(rows) == {"smallsite", "Hugo"}
-    assert rows["smallsite"].endswith("| 18 |")  # 12 stories, 4 home pages, the chooser and the 404 page
+    assert "| 18 |" in rows["smallsite"]  # 12 stories, 4 home pages, the chooser and the 404 page
     assert re.search(r"\| \d+\.\d\d s \(\d+\.\d\d ×\) \|", rows["smallsite"])
     assert re.search(r"\| \d+ ms \(1\.00 ×\) \|", rows["Hugo"])  # hugo server's save-to-served time
     assert "Measured on" in result.stdout
