@@ -8,6 +8,7 @@ also given as a ratio to Hugo's. Run `python bench/run.py --help` for the option
 from __future__ import annotations
 
 import argparse
+import http.client
 import importlib.util
 import json
 import os
@@ -157,7 +158,7 @@ def fetch(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.read().decode("utf-8", "replace")
-    except OSError:
+    except (OSError, http.client.HTTPException):  # a server mid-rebuild may cut a response short
         return None
 
 
@@ -345,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[int, list[Figures]] = {}
     for stories in args.stories or [250]:
         results[stories] = bench_size(stories, args.runs, args.serve_trials, args.work, hugo)
+        print(table({stories: results[stories]}, args.runs, args.serve_trials), file=sys.stderr)  # kept if a later size fails
     print(table(results, args.runs, args.serve_trials))
     if args.json:
         args.json.write_text(json.dumps({str(k): [asdict(f) for f in v] for k, v in results.items()}, indent=1))
