@@ -35,5 +35,9 @@ $(VNU_JAR):
 test: setup $(if $(shell command -v npm),vnu)
 	$(BIN)/python -m pytest
 
+# The benchmark against Hugo (issue 6): 1,000 and 10,000 pages, medians of interleaved runs.
+bench: setup
+	$(BIN)/python bench/run.py --stories 250 --stories 2500 --runs 5
+
 clean:
 	rm -rf site .site.staging .site.old .cache

@@ -10,6 +10,7 @@ from pathlib import Path
 from .config import SiteConfig, load_config
 from .pipeline import BuildOptions, build_site
 from .problems import BuildFailed, Problem
+from .progress import terminal_progress
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,7 +78,8 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         config = configure(args)
-        result = build_site(config, output_dir(args, config), BuildOptions(strict=args.strict, drafts=args.drafts))
+        options = BuildOptions(strict=args.strict, drafts=args.drafts, progress=terminal_progress(sys.stderr))
+        result = build_site(config, output_dir(args, config), options)
     except BuildFailed as failed:
         report(failed.problems)
         errors = sum(1 for p in failed.problems if p.is_error or args.strict)

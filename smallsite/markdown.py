@@ -40,6 +40,9 @@ class LinkContext:
     url_paths: dict[str, str]  # page key -> url path in this language
     problems: list[Problem] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)
+    # Every local file reference resolved, and what it became (its hashed output path, or None):
+    # what a cached conversion must check again before it is reused (markdown_cache.py).
+    file_lookups: list[tuple[str, str | None]] = field(default_factory=list)
 
     def line_of(self, reference: str) -> int:
         """The source line a link target is written on (Python-Markdown keeps no positions)."""
@@ -132,9 +135,11 @@ class _LinkRewriter(Treeprocessor):
                                       context.page.shown, context.line_of(written))
         if problem:
             context.problems.append(problem)
+            context.file_lookups.append((reference, None))
             return None
         media = media_file(path)
         context.media.append(media)
+        context.file_lookups.append((reference, media.output_path))
         return media
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from markupsafe import Markup
 
@@ -11,12 +12,15 @@ from . import outputs
 from .assets import MediaFile, collect_static
 from .catalogues import load_catalogues
 from .config import SiteConfig
-from .content import find_sources, read_pages
-from .i18n import Site, assemble_site
+from .content import CONTENT_DIR, find_sources, read_pages
+from .i18n import Document, Site, assemble_site
+from .markdown import LinkContext
+from .markdown_cache import MarkdownCache, load_cache, render_markdown_cached, save_cache
 from .problems import BuildFailed, Problem
 from .render import (TEMPLATE_FOR_KIND, Renderer, check_templates, document_context, make_environment,
-                     page_links, render_body, render_template, resolve_hero, story_card)
-from .write import write_tree
+                     page_links, render_template, resolve_hero, story_card)
+from .workers import map_in_processes, worker_count
+from .write import check_output_dir, write_tree
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,12 @@ class BuildOptions:
     drafts: bool = False
     # A build for `serve`: shows editors' notices (a stale translation) that the published site never has.
     preview: bool = False
+    # Processes that render pages: None for one per core when the site is big enough, 1 for this one only.
+    workers: int | None = None
+    # Keep rendered Markdown in .cache/ between builds (it only skips work: the output is the same).
+    cache: bool = True
+    # Told (pages done, pages in all) while pages render: the command line draws its progress line with it.
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -36,6 +46,17 @@ class BuildResult:
     site: Site
     files: dict[str, bytes]
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """One page's HTML (None when its template failed), what it met, and its Markdown cache entry."""
+
+    html: bytes | None
+    problems: tuple[Problem, ...]
+    media: tuple[MediaFile, ...]
+    cache_key: str
+    cache_entry: tuple | None
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -57,10 +78,31 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     _stop_on_errors(problems, options)
 
     renderer = Renderer(site, environments, static.urls, preview=options.preview)
+    cache = load_cache(config.root if options.cache else None)
     files: dict[str, bytes] = dict(static.files)
     media: dict[str, MediaFile] = {}
+    cards: dict[str, list[dict]] = {}
     for lang in config.languages:
-        problems += render_language(renderer, lang.code, files, media)
+        cards[lang.code], found = story_cards(renderer, lang.code, media, cache.media_file)
+        problems += found
+    url_paths = {lang.code: page_links(site, lang.code) for lang in config.languages}
+    documents = site.documents
+
+    def render_one(document: Document) -> RenderedDocument:
+        return render_document(renderer, document, url_paths[document.lang], cards[document.lang], cache)
+
+    progress = (lambda done: options.progress(done, len(documents))) if options.progress else None
+    workers = worker_count(len(documents), options.workers)
+    for document, rendered in zip(documents, map_in_processes(render_one, documents, workers, progress)):
+        cache.record(rendered.cache_key, rendered.cache_entry)
+        problems += rendered.problems
+        for item in rendered.media:
+            media[item.output_path] = item
+        if rendered.html is not None:
+            files[document.url_path + "index.html"] = rendered.html
+    save_cache(cache)
+    for lang in config.languages:
+        files[f"{lang.code}/feed.xml"] = outputs.atom_feed(site, lang.code, lang.title)
     problems += render_site_files(renderer, files)
     for item in media.values():
         files[item.output_path] = item.source.read_bytes()
@@ -68,37 +110,32 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     return BuildResult(site, dict(sorted(files.items())), problems)
 
 
-def render_language(renderer: Renderer, lang: str, files: dict[str, bytes],
-                    media: dict[str, MediaFile]) -> list[Problem]:
-    """Every document of one language's section, and its feed."""
-    site = renderer.site
-    env = renderer.environments[lang]
-    url_paths = page_links(site, lang)
-    problems: list[Problem] = []
-    cards = []
-    for story in site.stories(lang):
-        card, item, problem = story_card(renderer, story)
+def story_cards(renderer: Renderer, lang: str, media: dict[str, MediaFile],
+                read_media: Callable[[Path], MediaFile]) -> tuple[list[dict], list[Problem]]:
+    """What a language's home page shows of each of its stories."""
+    cards, problems = [], []
+    for story in renderer.site.stories(lang):
+        card, item, problem = story_card(renderer, story, read_media)
         cards.append(card)
         problems += [problem] if problem else []
         if item:
             media[item.output_path] = item
-    for document in site.documents:
-        if document.lang != lang:
-            continue
-        body = render_body(site, document, url_paths)
-        hero, item, problem = resolve_hero(site.config, document)
-        problems += [*body.problems, *([problem] if problem else [])]
-        for used in (*body.media, *([item] if item else [])):
-            media[used.output_path] = used
-        context = document_context(renderer, document, body, hero, cards)
-        html, found = render_template(env, TEMPLATE_FOR_KIND[document.page.kind], context, site.config,
-                                      document.page.shown)
-        problems += found
-        if html is not None:
-            files[document.url_path + "index.html"] = html
-    title = site.config.language(lang).title
-    files[f"{lang}/feed.xml"] = outputs.atom_feed(site, lang, title)
-    return problems
+    return cards, problems
+
+
+def render_document(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict],
+                    cache: MarkdownCache) -> RenderedDocument:
+    """One page: its Markdown (from the cache when still valid), its illustration, its template.
+    Runs in a worker process: it reads the site model and changes nothing shared."""
+    config = renderer.site.config
+    context = LinkContext(document.page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths)
+    body, key, entry = render_markdown_cached(context, cache)
+    hero, item, problem = resolve_hero(config, document, cache.media_file)
+    context = document_context(renderer, document, body, hero, cards)
+    html, found = render_template(renderer.environments[document.lang], TEMPLATE_FOR_KIND[document.page.kind],
+                                  context, config, document.page.shown)
+    return RenderedDocument(html, (*body.problems, *([problem] if problem else []), *found),
+                            (*body.media, *([item] if item else [])), key, entry)
 
 
 def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Problem]:
@@ -133,6 +170,7 @@ def _stop_on_errors(problems: list[Problem], options: BuildOptions) -> None:
 
 def build_site(config: SiteConfig, out_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Build, then write the output folder; a failed build leaves the last good one untouched."""
+    check_output_dir(out_dir, config.root)  # before any work, so a refused folder leaves no trace (not even .cache)
     result = build(config, options)
     write_tree(result.files, out_dir, config.root)
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 import jinja2
@@ -131,8 +131,9 @@ def render_body(site: Site, document: Document, url_paths: dict[str, str]) -> Re
     return render_markdown(context)
 
 
-def resolve_hero(config: SiteConfig, document: Document) -> tuple[Hero | None, MediaFile | None, Problem | None]:
-    """The page's front-matter illustration as a hashed media file."""
+def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[Path], MediaFile] = media_file
+                 ) -> tuple[Hero | None, MediaFile | None, Problem | None]:
+    """The page's front-matter illustration as a hashed media file (`read_media`: a build's memo of them)."""
     hero = document.page.front.hero
     if hero is None:
         return None, None, None
@@ -140,7 +141,7 @@ def resolve_hero(config: SiteConfig, document: Document) -> tuple[Hero | None, M
                                   document.page.shown, hero.line)
     if problem:
         return None, None, problem
-    media = media_file(path)
+    media = read_media(path)
     return Hero(config.base_path + media.output_path, hero.alt, media.width, media.height), media, None
 
 
@@ -209,9 +210,10 @@ def share_image(renderer: Renderer, hero: Hero | None) -> dict | None:
     return None
 
 
-def story_card(renderer: Renderer, document: Document) -> tuple[dict, MediaFile | None, Problem | None]:
+def story_card(renderer: Renderer, document: Document, read_media: Callable[[Path], MediaFile] = media_file
+               ) -> tuple[dict, MediaFile | None, Problem | None]:
     """What the home page shows of a story."""
-    hero, media, problem = resolve_hero(renderer.site.config, document)
+    hero, media, problem = resolve_hero(renderer.site.config, document, read_media)
     config = renderer.site.config
     return ({"title": document.page.front.title, "summary": document.page.front.summary,
              "date": document.page.front.date, "path": config.base_path + document.url_path,

@@ -1,9 +1,11 @@
-"""The output tree in memory -> the output folder on disk, swapped in whole or not at all."""
+"""The output tree in memory -> the output folder on disk: only changed files, all of them or none."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .problems import BuildFailed, Problem
@@ -34,25 +36,147 @@ def check_output_dir(out_dir: Path, project_root: Path) -> Path:
     return out
 
 
-def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path) -> None:
-    """Write every file into a staging folder beside the output, then swap it in.
-    A crash or a full disk half-way leaves the previous site as it was."""
+@dataclass(frozen=True)
+class WriteSummary:
+    """What writing the output did: files written, files left as they were, files removed."""
+
+    written: int
+    unchanged: int
+    removed: int
+
+
+def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path) -> WriteSummary:
+    """Make the output folder hold exactly `files`, writing only the files whose bytes changed.
+
+    A first build writes a staging folder beside the output and renames it into place. Later builds
+    change only what differs, as one transaction: the new files and links to the files they replace
+    or remove are put in the staging folder with a journal, then moved into place. A crash or a full
+    disk before the journal exists leaves the site untouched; one after it is rolled back by the next
+    write (or `recover_interrupted_write`), so the site is always either the old one or the new one."""
     out = check_output_dir(out_dir, project_root)
     staging = out.with_name(f".{out.name}.staging")
     retired = out.with_name(f".{out.name}.old")
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    recover_interrupted_write(out)
+    if retired.exists():
+        shutil.rmtree(retired)
+    targets = {relative: safe_parts(relative) for relative in files}
+    if not out.is_dir():
+        return _write_whole(files, targets, out, staging, retired)
+    changed = [relative for relative in files if not _same_bytes(out.joinpath(*targets[relative]), files[relative])]
+    present = _listing(out)
+    extra_files = [name for name in present[0] if name not in files]
+    folders = {PurePosixPath(*parts[:i]).as_posix() for parts in targets.values() for i in range(1, len(parts))}
+    extra_folders = [name for name in present[1] if name not in folders]
+    if not changed and not extra_files and not extra_folders:
+        return WriteSummary(written=0, unchanged=len(files), removed=0)
+    if any(_blocked(out, targets[relative]) for relative in changed):
+        return _write_whole(files, targets, out, staging, retired)  # a file where a folder was, or the reverse
+    _apply_changes(out, staging, {relative: files[relative] for relative in changed}, targets, extra_files,
+                   extra_folders)
+    return WriteSummary(written=len(changed), unchanged=len(files) - len(changed), removed=len(extra_files))
+
+
+def _write_whole(files: dict[str, bytes], targets: dict, out: Path, staging: Path, retired: Path) -> WriteSummary:
+    """No output folder yet (or something else in its place): write it all beside it, then rename."""
     staging.mkdir(parents=True)
     for relative, data in files.items():
-        target = staging.joinpath(*safe_parts(relative))
+        target = staging.joinpath(*targets[relative])
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    if out.exists():
+    if out.exists() or out.is_symlink():
         os.replace(out, retired)
     os.replace(staging, out)
     if retired.exists():
         shutil.rmtree(retired)
+    return WriteSummary(written=len(files), unchanged=0, removed=0)
+
+
+def _apply_changes(out: Path, staging: Path, changed: dict[str, bytes], targets: dict, extra_files: list[str],
+                   extra_folders: list[str]) -> None:
+    """Stage, journal, then move: see write_tree."""
+    staging.mkdir(parents=True)
+    (staging / "new").mkdir()
+    (staging / "old").mkdir()
+    entries = []  # (number, output path, has a new version, had an old version)
+    for number, relative in enumerate([*changed, *extra_files]):
+        current = out.joinpath(*(targets.get(relative) or safe_parts(relative)))
+        had_old = os.path.lexists(current)
+        if had_old:
+            os.link(current, staging / "old" / str(number), follow_symlinks=False)
+        if relative in changed:
+            (staging / "new" / str(number)).write_bytes(changed[relative])
+        entries.append([number, relative, relative in changed, had_old])
+    journal = {"entries": entries, "removed_folders": sorted(extra_folders, key=len)}
+    (staging / "journal.tmp").write_text(json.dumps(journal), encoding="utf-8")
+    os.replace(staging / "journal.tmp", staging / JOURNAL)  # from here on, a crash is rolled back
+    for number, relative, has_new, _ in entries:
+        current = out.joinpath(*safe_parts(relative))
+        if has_new:
+            current.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / "new" / str(number), current)
+        else:
+            current.unlink()
+    for relative in sorted(extra_folders, key=len, reverse=True):
+        shutil.rmtree(out.joinpath(*safe_parts(relative)), ignore_errors=True)
+    shutil.rmtree(staging)  # the transaction is done
+
+
+JOURNAL = "journal.json"
+
+
+def recover_interrupted_write(out: Path) -> None:
+    """Undo a write that stopped half-way (the journal is there), or drop one that never began."""
+    staging = out.with_name(f".{out.name}.staging")
+    journal_path = staging / JOURNAL
+    if journal_path.exists():
+        journal = json.loads(journal_path.read_text(encoding="utf-8"))
+        for relative in journal["removed_folders"]:
+            out.joinpath(*safe_parts(relative)).mkdir(parents=True, exist_ok=True)
+        for number, relative, has_new, had_old in reversed(journal["entries"]):
+            current = out.joinpath(*safe_parts(relative))
+            if had_old:
+                current.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / "old" / str(number), current)
+            elif has_new and current.exists():
+                current.unlink()
+                _remove_empty_parents(current.parent, out)
+    if staging.exists():
+        shutil.rmtree(staging)
+
+
+def _remove_empty_parents(folder: Path, out: Path) -> None:
+    while folder != out and folder.is_relative_to(out) and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _blocked(out: Path, parts: tuple[str, ...]) -> bool:
+    """Whether a file cannot simply replace what is at its place: a folder there, or a file as its parent."""
+    path = out.joinpath(*parts)
+    if path.is_dir() and not path.is_symlink():
+        return True
+    return any(out.joinpath(*parts[:i]).is_file() or out.joinpath(*parts[:i]).is_symlink()
+               for i in range(1, len(parts)))
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the file on disk already holds exactly these bytes (a symbolic link never does)."""
+    try:
+        return not path.is_symlink() and path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _listing(out: Path) -> tuple[list[str], list[str]]:
+    """Every file (anything but a real folder) and every folder below the output folder, as output paths."""
+    files, folders = [], []
+    for folder, dirs, names in os.walk(out):
+        relative = Path(folder).relative_to(out).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        for name in dirs:
+            (files if os.path.islink(os.path.join(folder, name)) else folders).append(prefix + name)
+        files += [prefix + name for name in names]
+    return files, folders
 
 
 def safe_parts(relative: str) -> tuple[str, ...]:

@@ -1,0 +1,180 @@
+"""Rendered Markdown kept between builds, keyed by a digest of everything a conversion reads.
+
+A page body's HTML depends on its source text and our Markdown set-up (the key), and on two things outside
+the page: the URL of each page it links to, and the hashed name of each file it shows. Those are recorded
+with the entry and checked again before it is reused, so a renamed slug or a changed image re-renders the
+pages that use them. A full rebuild is the truth: the cache only skips work, and a cold, a warm and a stale
+cache give byte-identical sites (tests/test_build_cache.py). A file that is corrupt or was written by
+another version of smallsite, Python-Markdown or Python is ignored, never trusted."""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown as python_markdown
+
+from . import __version__
+from .assets import MediaFile, media_file, resolve_local
+from .markdown import EXTENSIONS, LinkContext, RenderedMarkdown, render_markdown
+from .problems import Problem
+
+CACHE_DIR = ".cache"
+CACHE_FILE = "markdown.bin"
+FORMAT = 1
+_CODE = Path(__file__).resolve().parent
+
+
+def _settings_digest() -> str:
+    """What, besides a page, decides its HTML: versions, and the code of our extensions themselves
+    (so editing markdown.py or assets.py without bumping a version still empties the cache)."""
+    digest = hashlib.sha256(repr((FORMAT, __version__, python_markdown.__version__, EXTENSIONS,
+                                  sys.version_info[:2])).encode())
+    for name in ("markdown.py", "assets.py", "markdown_cache.py"):
+        digest.update((_CODE / name).read_bytes())
+    return digest.hexdigest()
+
+
+# (html, toc, problems, media, link lookups, file lookups); plain tuples so marshal can store them.
+Entry = tuple
+
+
+@dataclass
+class MarkdownCache:
+    """Entries read at the start of a build, and those the build used or made (the ones saved)."""
+
+    path: Path | None
+    settings: str
+    entries: dict[str, Entry]
+    used: dict[str, Entry] = field(default_factory=dict)
+    changed: bool = False
+    # Per build: a media file is hashed once however many pages show it.
+    media: dict[Path, MediaFile] = field(default_factory=dict)
+
+    @property
+    def hits(self) -> int:
+        return sum(1 for key in self.used if key in self.entries)
+
+    def media_file(self, path: Path) -> MediaFile:
+        """A media file read and hashed once per build, however many pages show it."""
+        if path not in self.media:
+            self.media[path] = media_file(path)
+        return self.media[path]
+
+    def record(self, key: str, entry: Entry | None) -> None:
+        """Keep an entry used by this build: a new one (made here or in a worker), or None for a hit."""
+        if entry is None:
+            self.used[key] = self.entries[key]
+        else:
+            self.changed = True
+            self.used[key] = entry
+
+
+def load_cache(root: Path | None) -> MarkdownCache:
+    """The cache under root/.cache, or an empty one (no root: a build that keeps nothing)."""
+    settings = _settings_digest()
+    if root is None:
+        return MarkdownCache(None, settings, {})
+    path = root / CACHE_DIR / CACHE_FILE
+    return MarkdownCache(path, settings, _read_entries(path, settings))
+
+
+def _read_entries(path: Path, settings: str) -> dict[str, Entry]:
+    """Header line (format and settings digest), CRC line, marshalled dict; anything else -> empty."""
+    try:
+        data = path.read_bytes()
+        header, checksum, payload = data.split(b"\n", 2)
+        if header.decode() != f"smallsite-markdown-cache {settings}":
+            return {}
+        if int(checksum) != zlib.crc32(payload):
+            return {}
+        entries = marshal.loads(payload)
+    except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is simply no cache
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def save_cache(cache: MarkdownCache) -> None:
+    """Write the entries this build used (so the file never grows past the site), atomically."""
+    if cache.path is None or not (cache.changed or len(cache.used) != len(cache.entries)):
+        return
+    payload = marshal.dumps(cache.used)
+    data = f"smallsite-markdown-cache {cache.settings}\n{zlib.crc32(payload)}\n".encode() + payload
+    try:
+        cache.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache.path.with_name(f"{cache.path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, cache.path)  # a concurrent build (serve and build) reads a whole file
+    except OSError:
+        pass  # a read-only project still builds; it is only slower next time
+
+
+class _RecordingPaths(dict):
+    """The language's page URLs, noting every page key a conversion looks up."""
+
+    def __init__(self, paths: dict[str, str]):
+        super().__init__(paths)
+        self.lookups: dict[str, str | None] = {}
+
+    def get(self, key, default=None):
+        value = super().get(key, default)
+        self.lookups[key] = value
+        return value
+
+
+def entry_key(context: LinkContext, settings: str) -> str:
+    """Digest of the page's text and of where it sits (links and messages depend on both)."""
+    page = context.page
+    digest = hashlib.sha256(settings.encode())
+    for part in (page.shown, str(page.body_line), context.lang, context.base_path, str(context.content_root),
+                 str(page.folder), page.body):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def render_markdown_cached(context: LinkContext, cache: MarkdownCache) -> tuple[RenderedMarkdown, str, Entry | None]:
+    """A page body's HTML from the cache when every recorded lookup still holds, else converted anew.
+    Returns the key, and the new entry (None for a hit: the cache has it) for the caller to `record`."""
+    key = entry_key(context, cache.settings)
+    entry = cache.entries.get(key)
+    if entry is not None and _still_valid(entry, context, cache):
+        return _from_entry(entry), key, None
+    recording = _RecordingPaths(context.url_paths)
+    context.url_paths = recording
+    rendered = render_markdown(context)
+    entry = (rendered.html, rendered.toc,
+             tuple((p.path, p.line, p.message, p.severity) for p in rendered.problems),
+             tuple((str(m.source), m.output_path, m.width, m.height) for m in rendered.media),
+             tuple(sorted(recording.lookups.items())), tuple(context.file_lookups))
+    return rendered, key, entry
+
+
+def _still_valid(entry: Entry, context: LinkContext, cache: MarkdownCache) -> bool:
+    links, files = entry[4], entry[5]
+    if any(context.url_paths.get(key) != url for key, url in links):
+        return False
+    for reference, output_path in files:
+        path, _ = resolve_local(reference, context.page.folder, context.content_root, context.page.shown, None)
+        if path is None:
+            if output_path is not None:
+                return False
+            continue
+        try:
+            if cache.media_file(path).output_path != output_path:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _from_entry(entry: Entry) -> RenderedMarkdown:
+    html, toc, problems, media = entry[:4]
+    return RenderedMarkdown(html, toc, tuple(Problem(*p) for p in problems),
+                            tuple(MediaFile(Path(source), output, width, height)
+                                  for source, output, width, height in media))

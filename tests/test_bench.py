@@ -1,0 +1,41 @@
+"""The benchmark cannot rot: its corpus is deterministic and real, and the runner measures both generators."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from conftest import PROJECT
+
+sys.path.insert(0, str(PROJECT / "bench"))
+from corpus import count_words, write_corpus  # noqa: E402
+
+
+def test_corpus_is_deterministic_four_language_text(tmp_path):
+    first = write_corpus(tmp_path / "a", 3, PROJECT)
+    second = write_corpus(tmp_path / "b", 3, PROJECT)
+    files = sorted(p.relative_to(first) for p in (first / "content").rglob("*") if p.is_file())
+    assert len(files) == 3 * 5 + 4  # each story in four languages with its image, and four home pages
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+    story = first / "content" / "stories" / "story-00001"
+    scripts = {"ko": "[가-힣]", "ja": "[ぁ-んァ-ン]", "zh": "[一-龥]"}
+    for lang in ("en", "ko", "ja", "zh"):
+        text = (story / f"index.{lang}.md").read_text(encoding="utf-8")
+        assert 600 <= count_words(text, lang) <= 1500
+        assert "](../story-0000" in text and "![" in text and "\n> " in text and "\n## " in text
+        if lang in scripts:
+            assert len(re.findall(scripts[lang], text)) > 500
+
+
+def test_runner_measures_smallsite_and_hugo(tmp_path):
+    result = subprocess.run([sys.executable, str(PROJECT / "bench" / "run.py"), "--stories", "3", "--runs", "1",
+                             "--serve-trials", "1", "--work", str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr + result.stdout
+    rows = {line.split(" | ")[1]: line for line in result.stdout.splitlines() if line.startswith("| 12 |")}
+    assert set(rows) == {"smallsite", "Hugo"}
+    assert "| 18 |" in rows["smallsite"]  # 12 stories, 4 home pages, the chooser and the 404 page
+    assert re.search(r"\| \d+\.\d\d s \(\d+\.\d\d ×\) \|", rows["smallsite"])
+    assert re.search(r"\| \d+ ms \(1\.00 ×\) \|", rows["Hugo"])  # hugo server's save-to-served time
+    assert "Measured on" in result.stdout
