@@ -16,6 +16,7 @@ from .content import CONTENT_DIR, find_sources, read_pages
 from .i18n import Document, Site, assemble_site
 from .markdown import LinkContext
 from .markdown_cache import MarkdownCache, load_cache, render_markdown_cached, save_cache
+from .page_cache import PageCache, cached_page, load_page_cache, new_entry, page_key, prepare, save_page_cache
 from .problems import BuildFailed, Problem
 from .render import (TEMPLATE_FOR_KIND, Renderer, check_templates, document_context, make_environment,
                      page_links, render_template, resolve_hero, story_card)
@@ -57,6 +58,9 @@ class RenderedDocument:
     media: tuple[MediaFile, ...]
     cache_key: str
     cache_entry: tuple | None
+    # The page cache's key and new entry (None for a hit, or when the page cannot be kept).
+    page_key: str | None = None
+    page_entry: tuple | None = None
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -87,20 +91,24 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
         problems += found
     url_paths = {lang.code: page_links(site, lang.code) for lang in config.languages}
     documents = site.documents
+    pages = load_page_cache(config.root if options.cache else None)
+    prepare(pages, site, static.urls, cards, (options.preview, options.drafts, options.strict))
 
     def render_one(document: Document) -> RenderedDocument:
-        return render_document(renderer, document, url_paths[document.lang], cards[document.lang], cache)
+        return render_document(renderer, document, url_paths[document.lang], cards[document.lang], cache, pages)
 
     progress = (lambda done: options.progress(done, len(documents))) if options.progress else None
     workers = worker_count(len(documents), options.workers)
     for document, rendered in zip(documents, map_in_processes(render_one, documents, workers, progress)):
         cache.record(rendered.cache_key, rendered.cache_entry)
+        pages.record(rendered.page_key, rendered.page_entry)
         problems += rendered.problems
         for item in rendered.media:
             media[item.output_path] = item
         if rendered.html is not None:
             files[document.url_path + "index.html"] = rendered.html
     save_cache(cache)
+    save_page_cache(pages)
     for lang in config.languages:
         files[f"{lang.code}/feed.xml"] = outputs.atom_feed(site, lang.code, lang.title)
     problems += render_site_files(renderer, files)
@@ -124,18 +132,27 @@ def story_cards(renderer: Renderer, lang: str, media: dict[str, MediaFile],
 
 
 def render_document(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict],
-                    cache: MarkdownCache) -> RenderedDocument:
-    """One page: its Markdown (from the cache when still valid), its illustration, its template.
+                    cache: MarkdownCache, pages: PageCache | None = None) -> RenderedDocument:
+    """One page: its Markdown (from the cache when still valid), its illustration, its template (or the
+    whole page from the page cache, when its Markdown was still valid and nothing else it shows changed).
     Runs in a worker process: it reads the site model and changes nothing shared."""
     config = renderer.site.config
     context = LinkContext(document.page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths)
     body, key, entry = render_markdown_cached(context, cache)
     hero, item, problem = resolve_hero(config, document, cache.media_file)
-    context = document_context(renderer, document, body, hero, cards)
-    html, found = render_template(renderer.environments[document.lang], TEMPLATE_FOR_KIND[document.page.kind],
-                                  context, config, document.page.shown)
+    kept_key = page_key(pages, renderer.site, document, key, (hero, item, problem)) if pages else None
+    # Only a Markdown hit (entry None) proves the body is what it was when the page was kept.
+    kept = cached_page(pages, kept_key) if pages and entry is None else None
+    if kept is not None:
+        html, found, kept_entry = kept[0], kept[1], None
+    else:
+        context = document_context(renderer, document, body, hero, cards)
+        html, found = render_template(renderer.environments[document.lang], TEMPLATE_FOR_KIND[document.page.kind],
+                                      context, config, document.page.shown)
+        kept_entry = new_entry(html, found)
+        kept_key = kept_key if kept_entry is not None else None
     return RenderedDocument(html, (*body.problems, *([problem] if problem else []), *found),
-                            (*body.media, *([item] if item else [])), key, entry)
+                            (*body.media, *([item] if item else [])), key, entry, kept_key, kept_entry)
 
 
 def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Problem]:
