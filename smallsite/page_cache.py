@@ -18,9 +18,9 @@ import hashlib
 import marshal
 import os
 import sys
+import warnings
 import zlib
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Iterable
 
@@ -34,7 +34,7 @@ FORMAT = 1
 # zlib level 1: a story page (with its list of every other story) shrinks about 10 × at ~1 ms.
 COMPRESSION = 1
 _CODE = Path(__file__).resolve().parent
-_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "pyyaml")
+_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "yaml")  # each has __version__
 # Folders whose every file a page may depend on (templates include each other; catalogues per language).
 _INPUT_FOLDERS = ("templates", "locales")
 
@@ -46,11 +46,11 @@ def code_digest() -> str:
     """smallsite's own code (every module: any of them may change what a page shows), its libraries'
     versions and Python's: a cache written by anything else is not read."""
     digest = hashlib.sha256(repr((FORMAT, __version__, sys.version_info[:2])).encode())
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)};".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=?;".encode())
+    with warnings.catch_warnings():  # MarkupSafe deprecates __version__; importlib.metadata is slow to import
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for name in _LIBRARIES:  # a build has imported them all by now
+            version = getattr(sys.modules.get(name) or __import__(name), "__version__", "?")
+            digest.update(f"{name}={version};".encode())
     for path in sorted(_CODE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

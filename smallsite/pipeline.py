@@ -15,7 +15,7 @@ from .config import SiteConfig
 from .content import CONTENT_DIR, find_sources, read_pages
 from .i18n import Document, Site, assemble_site
 from .markdown import LinkContext
-from .markdown_cache import MarkdownCache, load_cache, render_markdown_cached, save_cache
+from .markdown_cache import MarkdownCache, cached_markdown, load_cache, render_markdown_cached, save_cache
 from .page_cache import PageCache, cached_page, load_page_cache, new_entry, page_key, prepare, save_page_cache
 from .problems import BuildFailed, Problem
 from .render import (TEMPLATE_FOR_KIND, Renderer, check_templates, document_context, make_environment,
@@ -94,12 +94,19 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     pages = load_page_cache(config.root if options.cache else None)
     prepare(pages, site, static.urls, cards, (options.preview, options.drafts, options.strict))
 
-    def render_one(document: Document) -> RenderedDocument:
-        return render_document(renderer, document, url_paths[document.lang], cards[document.lang], cache, pages)
+    def render_one(document: Document, kept_only: bool = False) -> RenderedDocument | None:
+        return render_document(renderer, document, url_paths[document.lang], cards[document.lang], cache, pages,
+                               kept_only)
 
-    progress = (lambda done: options.progress(done, len(documents))) if options.progress else None
-    workers = worker_count(len(documents), options.workers)
-    for document, rendered in zip(documents, map_in_processes(render_one, documents, workers, progress)):
+    # Kept pages are taken here (forking and sending their HTML back would cost more than they do);
+    # only the others are rendered, on every core.
+    kept = [render_one(document, kept_only=True) if pages.entries else None for document in documents]
+    to_render = [document for document, rendered in zip(documents, kept) if rendered is None]
+    progress = (lambda done: options.progress(done, len(to_render))) if options.progress else None
+    workers = worker_count(len(to_render), options.workers)
+    fresh = iter(map_in_processes(render_one, to_render, workers, progress))
+    for document, rendered in zip(documents, kept):
+        rendered = rendered or next(fresh)
         cache.record(rendered.cache_key, rendered.cache_entry)
         pages.record(rendered.page_key, rendered.page_entry)
         problems += rendered.problems
@@ -132,19 +139,29 @@ def story_cards(renderer: Renderer, lang: str, media: dict[str, MediaFile],
 
 
 def render_document(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict],
-                    cache: MarkdownCache, pages: PageCache | None = None) -> RenderedDocument:
+                    cache: MarkdownCache, pages: PageCache | None = None, kept_only: bool = False
+                    ) -> RenderedDocument | None:
     """One page: its Markdown (from the cache when still valid), its illustration, its template (or the
     whole page from the page cache, when its Markdown was still valid and nothing else it shows changed).
-    Runs in a worker process: it reads the site model and changes nothing shared."""
+    With `kept_only`, None unless the page cache has it. Runs in a worker process: it reads the site model
+    and changes nothing shared."""
     config = renderer.site.config
     context = LinkContext(document.page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths)
-    body, key, entry = render_markdown_cached(context, cache)
+    if kept_only:  # never convert Markdown here: a page that needs it is rendered on every core
+        body, key = cached_markdown(context, cache)
+        if body is None:
+            return None
+        entry = None
+    else:
+        body, key, entry = render_markdown_cached(context, cache)
     hero, item, problem = resolve_hero(config, document, cache.media_file)
     kept_key = page_key(pages, renderer.site, document, key, (hero, item, problem)) if pages else None
     # Only a Markdown hit (entry None) proves the body is what it was when the page was kept.
     kept = cached_page(pages, kept_key) if pages and entry is None else None
     if kept is not None:
         html, found, kept_entry = kept[0], kept[1], None
+    elif kept_only:
+        return None
     else:
         context = document_context(renderer, document, body, hero, cards)
         html, found = render_template(renderer.environments[document.lang], TEMPLATE_FOR_KIND[document.page.kind],
