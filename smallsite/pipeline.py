@@ -16,8 +16,10 @@ from .content import CONTENT_DIR, find_sources, read_pages
 from .i18n import Document, Site, assemble_site
 from .markdown import LinkContext
 from .markdown_cache import MarkdownCache, cached_markdown, load_cache, render_markdown_cached, save_cache
-from .page_cache import PageCache, cached_page, load_page_cache, new_entry, page_key, prepare, save_page_cache
+from .page_cache import (PageCache, cached_page, code_digest, load_page_cache, new_entry, page_key, prepare,
+                         save_page_cache)
 from .problems import BuildFailed, Problem
+from .template_cache import compiled_templates
 from .render import (TEMPLATE_FOR_KIND, Renderer, check_templates, document_context, make_environment,
                      page_links, render_template, resolve_hero, story_card)
 from .workers import map_in_processes, worker_count
@@ -77,6 +79,9 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     static = collect_static(config.root, config.base_path)
     environments = {lang.code: make_environment(config, lang, catalogues[lang.code], static.urls)
                     for lang in config.languages if lang.code in catalogues}
+    templates = compiled_templates(config.root if options.cache else None, code_digest())
+    for env in environments.values():  # one compilation of each template for every language (and build)
+        env.bytecode_cache = templates
     if environments:
         problems += check_templates(config, next(iter(environments.values())))
     _stop_on_errors(problems, options)
@@ -116,6 +121,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
             files[document.url_path + "index.html"] = rendered.html
     save_cache(cache)
     save_page_cache(pages)
+    templates.save()
     for lang in config.languages:
         files[f"{lang.code}/feed.xml"] = outputs.atom_feed(site, lang.code, lang.title)
     problems += render_site_files(renderer, files)
