@@ -18,7 +18,6 @@ import hashlib
 import marshal
 import os
 import sys
-import warnings
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ FORMAT = 2
 # millisecond more per page rendered, but is the fastest to expand again, which every rebuild does.
 COMPRESSION = 9
 _CODE = Path(__file__).resolve().parent
-_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "yaml")  # each has __version__
+_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "yaml")
 # Folders whose every file a page may depend on (templates include each other; catalogues per language).
 _INPUT_FOLDERS = ("templates", "locales")
 
@@ -47,11 +46,14 @@ def code_digest() -> str:
     """smallsite's own code (every module: any of them may change what a page shows), its libraries'
     versions and Python's: a cache written by anything else is not read."""
     digest = hashlib.sha256(repr((FORMAT, __version__, sys.version_info[:2])).encode())
-    with warnings.catch_warnings():  # MarkupSafe deprecates __version__; importlib.metadata is slow to import
-        warnings.simplefilter("ignore", DeprecationWarning)
-        for name in _LIBRARIES:  # a build has imported them all by now
-            version = getattr(sys.modules.get(name) or __import__(name), "__version__", "?")
-            digest.update(f"{name}={version};".encode())
+    for name in _LIBRARIES:  # a build has imported them all by now
+        module = sys.modules.get(name) or __import__(name)
+        # Not __version__: MarkupSafe's imports importlib.metadata (slow). An upgrade rewrites the file.
+        try:
+            stat = os.stat(module.__file__)
+            digest.update(f"{name}:{module.__file__}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+        except (OSError, TypeError):
+            digest.update(f"{name}:?;".encode())
     for path in sorted(_CODE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
