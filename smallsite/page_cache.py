@@ -29,6 +29,7 @@ from .problems import Problem
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "pages.bin"
+PREVIEW_CACHE_FILE = "pages-preview.bin"
 FORMAT = 2
 # A story page (with its list of every other story) shrinks about 13 ×; the strongest level costs a
 # millisecond more per page rendered, but is the fastest to expand again, which every rebuild does.
@@ -88,12 +89,13 @@ class PageCache:
             self.used[key] = entry
 
 
-def load_page_cache(root: Path | None) -> PageCache:
-    """The cache under root/.cache, or an empty one that keeps nothing (no root)."""
+def load_page_cache(root: Path | None, preview: bool = False) -> PageCache:
+    """The cache under root/.cache, or an empty one that keeps nothing (no root). A preview (serve) keeps
+    its own: its pages differ, and each would otherwise empty the other's."""
     code = code_digest()
     if root is None:
         return PageCache(None, code, {})
-    path = root / CACHE_DIR / CACHE_FILE
+    path = root / CACHE_DIR / (PREVIEW_CACHE_FILE if preview else CACHE_FILE)
     return PageCache(path, code, _read_entries(path, code))
 
 

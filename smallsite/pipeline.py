@@ -96,7 +96,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
         problems += found
     url_paths = {lang.code: page_links(site, lang.code) for lang in config.languages}
     documents = site.documents
-    pages = load_page_cache(config.root if options.cache else None)
+    pages = load_page_cache(config.root if options.cache else None, options.preview)
     prepare(pages, site, static.urls, cards, (options.preview, options.drafts, options.strict))
 
     def render_one(document: Document, kept_only: bool = False) -> RenderedDocument | None:

@@ -13,7 +13,7 @@ import pytest
 
 from smallsite import pipeline
 from smallsite.config import load_config
-from smallsite.page_cache import CACHE_DIR, CACHE_FILE
+from smallsite.page_cache import CACHE_DIR, CACHE_FILE, PREVIEW_CACHE_FILE
 from smallsite.pipeline import BuildOptions, build_site
 from smallsite.stale import source_digest
 from conftest import page
@@ -135,6 +135,8 @@ def test_a_preview_build_and_a_published_build_do_not_share_pages(site):
     assert preview == pipeline.build(config, BuildOptions(workers=1, preview=True, cache=False)).files
     assert preview["ko/stories/s0/index.html"] != published["ko/stories/s0/index.html"]
     assert warm_build(site) == published == cold_build(site)
+    # Each keeps its own pages: serve and build in turn do not empty each other's cache.
+    assert (site.root / CACHE_DIR / CACHE_FILE).is_file() and (site.root / CACHE_DIR / PREVIEW_CACHE_FILE).is_file()
 
 
 def test_a_preview_notices_when_a_translations_source_changes(site):
