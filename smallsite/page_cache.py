@@ -6,11 +6,12 @@ the files it shows are checked again), its illustration, and a digest of its lan
 every document's key, URL and front matter, the story cards (titles, summaries, dates, hashed hero
 files), the URL of every document in every language (alternates, hreflang), the templates' and the
 catalogues' bytes, the static files' hashed names, site.toml and the configuration actually used, the
-build options, and smallsite's own code and its libraries' versions. That is deliberately coarse (STYLE.md
-rule 8: a full rebuild is the truth, caches only skip work): a body edit re-renders that page, a title
-edit re-renders its language, a template edit re-renders everything. A page's warnings are kept with it,
-so a build prints the same problems from a warm cache as from a cold one. A corrupt file, or one written
-by other code, is ignored, never trusted (tests/test_page_cache.py)."""
+build options, and smallsite's own code and its libraries' files; in a preview, also the bytes of the
+original a translation was made from (its stale notice). That is deliberately coarse (STYLE.md rule 8: a
+full rebuild is the truth, caches only skip work): a body edit re-renders that page, a title edit
+re-renders its language, a template edit re-renders everything. A page's warnings are kept with it, so a
+build prints the same problems from a warm cache as from a cold one. A preview (serve) keeps its own file.
+A corrupt file, or one written by other code, is ignored, never trusted (tests/test_page_cache.py)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ Entry = tuple
 
 def code_digest() -> str:
     """smallsite's own code (every module: any of them may change what a page shows), its libraries'
-    versions and Python's: a cache written by anything else is not read."""
+    files and Python's version: a cache written by anything else is not read."""
     digest = hashlib.sha256(repr((FORMAT, __version__, sys.version_info[:2])).encode())
     for name in _LIBRARIES:  # a build has imported them all by now
         module = sys.modules.get(name) or __import__(name)
@@ -72,10 +73,6 @@ class PageCache:
     # Set by `prepare`: a digest per language of everything site-wide its pages may show.
     sections: dict[str, str] = field(default_factory=dict)
     preview: bool = False
-
-    @property
-    def hits(self) -> int:
-        return sum(1 for key in self.used if key in self.entries)
 
     def record(self, key: str | None, entry: Entry | None) -> None:
         """Keep an entry used by this build: a new one, or None for a hit (the cache has it)."""
