@@ -6,6 +6,8 @@ cache is ignored; a build prints the same problems warm and cold."""
 from __future__ import annotations
 
 import marshal
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from smallsite.config import load_config
 from smallsite.page_cache import CACHE_DIR, CACHE_FILE, PREVIEW_CACHE_FILE
 from smallsite.pipeline import BuildOptions, build_site
 from smallsite.stale import source_digest
-from conftest import page
+from conftest import PROJECT, page
 from test_build_cache import SVG, cold_build, make_stories, snapshot, story
 
 
@@ -209,3 +211,14 @@ def test_a_corrupt_template_cache_is_ignored(site, damage):
     cache.write_bytes(bytes(range(256)) * 4 if damage == "garbage" else header + b"\n" + checksum + b"\n" + payload[:-9])
     (site.root / CACHE_DIR / CACHE_FILE).unlink()  # so every page is rendered with what the file holds
     assert warm_build(site) == first
+
+
+def test_build_does_not_load_the_dev_servers_libraries(site):
+    make_stories(site, count=1)
+    result = subprocess.run([sys.executable, "-X", "importtime", str(PROJECT / "build.py"), "build"], cwd=site.root,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "jinja2" in loaded and "smallsite.pipeline" in loaded  # the list is real
+    assert not loaded & {"tornado", "livereload", "watchdog", "playwright", "smallsite.serve", "smallsite.watch",
+                         "urllib.request", "http.client"}
