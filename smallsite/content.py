@@ -66,13 +66,15 @@ def find_sources(config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
     problems: list[Problem] = []
     if not root.is_dir():
         return [], [Problem(CONTENT_DIR, None, "no content/ folder: pages are content/<path>.<lang>.md")]
+    project = config.root.resolve()
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not IGNORED_NAME.search(d))
+        real_folder = os.path.realpath(folder)  # once per folder: resolving every file was a tenth of a rebuild
         for name in sorted(files):
             if IGNORED_NAME.search(name) or not name.endswith(".md"):
                 continue
             path = Path(folder) / name
-            shown = display_path(path, config.root)
+            shown = _shown(path, real_folder, project)
             match = SOURCE_NAME.match(name)
             if not match:
                 problems.append(Problem(shown, None, "no language in the file name: name it like "
@@ -89,6 +91,14 @@ def find_sources(config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
                 parts.append(stem)
             sources.append(SourceFile(path, shown, "/".join(parts), match["lang"]))
     return sources, problems
+
+
+def _shown(path: Path, real_folder: str, project: Path) -> str:
+    """display_path(path, project), from its folder's real path (a file that is a link is resolved itself)."""
+    if os.path.islink(path):
+        return display_path(path, project)
+    real = Path(real_folder, path.name)
+    return real.relative_to(project).as_posix() if real.is_relative_to(project) else str(path)
 
 
 def read_page(source: SourceFile, include_drafts: bool) -> tuple[Page | None, list[Problem]]:

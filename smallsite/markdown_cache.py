@@ -141,10 +141,9 @@ def entry_key(context: LinkContext, settings: str) -> str:
 def render_markdown_cached(context: LinkContext, cache: MarkdownCache) -> tuple[RenderedMarkdown, str, Entry | None]:
     """A page body's HTML from the cache when every recorded lookup still holds, else converted anew.
     Returns the key, and the new entry (None for a hit: the cache has it) for the caller to `record`."""
-    key = entry_key(context, cache.settings)
-    entry = cache.entries.get(key)
-    if entry is not None and _still_valid(entry, context, cache):
-        return _from_entry(entry), key, None
+    kept, key = cached_markdown(context, cache)
+    if kept is not None:
+        return kept, key, None
     recording = _RecordingPaths(context.url_paths)
     context.url_paths = recording
     rendered = render_markdown(context)
@@ -153,6 +152,15 @@ def render_markdown_cached(context: LinkContext, cache: MarkdownCache) -> tuple[
              tuple((str(m.source), m.output_path, m.width, m.height) for m in rendered.media),
              tuple(sorted(recording.lookups.items())), tuple(context.file_lookups))
     return rendered, key, entry
+
+
+def cached_markdown(context: LinkContext, cache: MarkdownCache) -> tuple[RenderedMarkdown | None, str]:
+    """A page body's HTML when the cache has it and every recorded lookup still holds (else None), and its key."""
+    key = entry_key(context, cache.settings)
+    entry = cache.entries.get(key)
+    if entry is not None and _still_valid(entry, context, cache):
+        return _from_entry(entry), key
+    return None, key
 
 
 def _still_valid(entry: Entry, context: LinkContext, cache: MarkdownCache) -> bool:

@@ -15,8 +15,11 @@ from .config import SiteConfig
 from .content import CONTENT_DIR, find_sources, read_pages
 from .i18n import Document, Site, assemble_site
 from .markdown import LinkContext
-from .markdown_cache import MarkdownCache, load_cache, render_markdown_cached, save_cache
+from .markdown_cache import MarkdownCache, cached_markdown, load_cache, render_markdown_cached, save_cache
+from .page_cache import (PageCache, cached_page, code_digest, load_page_cache, new_entry, page_key, prepare,
+                         save_page_cache)
 from .problems import BuildFailed, Problem
+from .template_cache import compiled_templates
 from .render import (TEMPLATE_FOR_KIND, Renderer, check_templates, document_context, make_environment,
                      page_links, render_template, resolve_hero, story_card)
 from .workers import map_in_processes, worker_count
@@ -57,6 +60,9 @@ class RenderedDocument:
     media: tuple[MediaFile, ...]
     cache_key: str
     cache_entry: tuple | None
+    # The page cache's key and new entry (None for a hit, or when the page cannot be kept).
+    page_key: str | None = None
+    page_entry: tuple | None = None
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -73,6 +79,9 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     static = collect_static(config.root, config.base_path)
     environments = {lang.code: make_environment(config, lang, catalogues[lang.code], static.urls)
                     for lang in config.languages if lang.code in catalogues}
+    templates = compiled_templates(config.root if options.cache else None, code_digest())
+    for env in environments.values():  # one compilation of each template for every language (and build)
+        env.bytecode_cache = templates
     if environments:
         problems += check_templates(config, next(iter(environments.values())))
     _stop_on_errors(problems, options)
@@ -87,20 +96,32 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
         problems += found
     url_paths = {lang.code: page_links(site, lang.code) for lang in config.languages}
     documents = site.documents
+    pages = load_page_cache(config.root if options.cache else None, options.preview)
+    prepare(pages, site, static.urls, cards, (options.preview, options.drafts, options.strict))
 
-    def render_one(document: Document) -> RenderedDocument:
-        return render_document(renderer, document, url_paths[document.lang], cards[document.lang], cache)
+    def render_one(document: Document, kept_only: bool = False) -> RenderedDocument | None:
+        return render_document(renderer, document, url_paths[document.lang], cards[document.lang], cache, pages,
+                               kept_only)
 
-    progress = (lambda done: options.progress(done, len(documents))) if options.progress else None
-    workers = worker_count(len(documents), options.workers)
-    for document, rendered in zip(documents, map_in_processes(render_one, documents, workers, progress)):
+    # Kept pages are taken here (forking and sending their HTML back would cost more than they do);
+    # only the others are rendered, on every core.
+    kept = [render_one(document, kept_only=True) if pages.entries else None for document in documents]
+    to_render = [document for document, rendered in zip(documents, kept) if rendered is None]
+    progress = (lambda done: options.progress(done, len(to_render))) if options.progress else None
+    workers = worker_count(len(to_render), options.workers)
+    fresh = iter(map_in_processes(render_one, to_render, workers, progress))
+    for document, rendered in zip(documents, kept):
+        rendered = rendered or next(fresh)
         cache.record(rendered.cache_key, rendered.cache_entry)
+        pages.record(rendered.page_key, rendered.page_entry)
         problems += rendered.problems
         for item in rendered.media:
             media[item.output_path] = item
         if rendered.html is not None:
             files[document.url_path + "index.html"] = rendered.html
     save_cache(cache)
+    save_page_cache(pages)
+    templates.save()
     for lang in config.languages:
         files[f"{lang.code}/feed.xml"] = outputs.atom_feed(site, lang.code, lang.title)
     problems += render_site_files(renderer, files)
@@ -124,18 +145,37 @@ def story_cards(renderer: Renderer, lang: str, media: dict[str, MediaFile],
 
 
 def render_document(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict],
-                    cache: MarkdownCache) -> RenderedDocument:
-    """One page: its Markdown (from the cache when still valid), its illustration, its template.
-    Runs in a worker process: it reads the site model and changes nothing shared."""
+                    cache: MarkdownCache, pages: PageCache | None = None, kept_only: bool = False
+                    ) -> RenderedDocument | None:
+    """One page: its Markdown (from the cache when still valid), its illustration, its template (or the
+    whole page from the page cache, when its Markdown was still valid and nothing else it shows changed).
+    With `kept_only`, None unless the page cache has it. Runs in a worker process: it reads the site model
+    and changes nothing shared."""
     config = renderer.site.config
     context = LinkContext(document.page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths)
-    body, key, entry = render_markdown_cached(context, cache)
+    if kept_only:  # never convert Markdown here: a page that needs it is rendered on every core
+        body, key = cached_markdown(context, cache)
+        if body is None:
+            return None
+        entry = None
+    else:
+        body, key, entry = render_markdown_cached(context, cache)
     hero, item, problem = resolve_hero(config, document, cache.media_file)
-    context = document_context(renderer, document, body, hero, cards)
-    html, found = render_template(renderer.environments[document.lang], TEMPLATE_FOR_KIND[document.page.kind],
-                                  context, config, document.page.shown)
+    kept_key = page_key(pages, renderer.site, document, key, (hero, item, problem)) if pages else None
+    # Only a Markdown hit (entry None) proves the body is what it was when the page was kept.
+    kept = cached_page(pages, kept_key) if pages and entry is None else None
+    if kept is not None:
+        html, found, kept_entry = kept[0], kept[1], None
+    elif kept_only:
+        return None
+    else:
+        context = document_context(renderer, document, body, hero, cards)
+        html, found = render_template(renderer.environments[document.lang], TEMPLATE_FOR_KIND[document.page.kind],
+                                      context, config, document.page.shown)
+        kept_entry = new_entry(html, found)
+        kept_key = kept_key if kept_entry is not None else None
     return RenderedDocument(html, (*body.problems, *([problem] if problem else []), *found),
-                            (*body.media, *([item] if item else [])), key, entry)
+                            (*body.media, *([item] if item else [])), key, entry, kept_key, kept_entry)
 
 
 def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Problem]:

@@ -55,7 +55,15 @@ def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCa
     )
     env.install_gettext_translations(catalogue.translations, newstyle=True)
     locale = language.locale
-    env.filters["date"] = lambda value, format="long": format_date(value, format=format, locale=locale)
+    dates: dict[tuple, str] = {}  # every story card shows its date on every story page: format each once
+
+    def date(value, format="long") -> str:
+        key = (value, format)
+        if key not in dates:
+            dates[key] = format_date(value, format=format, locale=locale)
+        return dates[key]
+
+    env.filters["date"] = date
     env.filters["number"] = lambda value: format_decimal(value, locale=locale)
     env.filters["percent"] = lambda value: format_percent(value, locale=locale)
     base_path = config.base_path

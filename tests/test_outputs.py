@@ -100,3 +100,13 @@ def test_base_url_setting_and_a_bad_override(site):
     outcome = site.build("--base-url", "example.org")
     assert outcome.code == 1
     assert "--base-url: base_url 'example.org' must be an absolute http(s) URL" in outcome.stderr
+
+
+def test_feed_and_sitemap_escaping_matches_the_standard_library():
+    from xml.sax import saxutils
+
+    from smallsite import outputs
+
+    for text in ["plain", "a & b < c > d", 'say "hi"', "it's", "both \" and '", "tab\tnew\nline\rcr", "&amp;", ""]:
+        assert outputs.escape(text) == saxutils.escape(text)
+        assert outputs.quoteattr(text) == saxutils.quoteattr(text)

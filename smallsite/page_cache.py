@@ -1,0 +1,216 @@
+"""Whole pages kept between builds, reused only when a digest of everything the page shows is unchanged.
+
+A page's HTML is a pure function of: its source bytes and place (document key, language, URL), its
+rendered Markdown (reused only when the Markdown cache says it is still valid: the pages it links to and
+the files it shows are checked again), its illustration, and a digest of its language's whole section:
+every document's key, URL and front matter, the story cards (titles, summaries, dates, hashed hero
+files), the URL of every document in every language (alternates, hreflang), the templates' and the
+catalogues' bytes, the static files' hashed names, site.toml and the configuration actually used, the
+build options, and smallsite's own code and its libraries' files; in a preview, also the bytes of the
+original a translation was made from (its stale notice). That is deliberately coarse (STYLE.md rule 8: a
+full rebuild is the truth, caches only skip work): a body edit re-renders that page, a title edit
+re-renders its language, a template edit re-renders everything. A page's warnings are kept with it, so a
+build prints the same problems from a warm cache as from a cold one. A preview (serve) keeps its own file.
+A corrupt file, or one written by other code, is ignored, never trusted (tests/test_page_cache.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from . import __version__
+from .i18n import Document, Site
+from .problems import Problem
+
+CACHE_DIR = ".cache"
+CACHE_FILE = "pages.bin"
+PREVIEW_CACHE_FILE = "pages-preview.bin"
+FORMAT = 2
+# A story page (with its list of every other story) shrinks about 13 ×; the strongest level costs a
+# millisecond more per page rendered, but is the fastest to expand again, which every rebuild does.
+COMPRESSION = 9
+_CODE = Path(__file__).resolve().parent
+_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "yaml")
+# Folders whose every file a page may depend on (templates include each other; catalogues per language).
+_INPUT_FOLDERS = ("templates", "locales")
+
+# (zlib-compressed HTML, its length, the template's problems as plain tuples): marshal stores these as they are.
+Entry = tuple
+
+
+def code_digest() -> str:
+    """smallsite's own code (every module: any of them may change what a page shows), its libraries'
+    files and Python's version: a cache written by anything else is not read."""
+    digest = hashlib.sha256(repr((FORMAT, __version__, sys.version_info[:2])).encode())
+    for name in _LIBRARIES:  # a build has imported them all by now
+        module = sys.modules.get(name) or __import__(name)
+        # Not __version__: MarkupSafe's imports importlib.metadata (slow). An upgrade rewrites the file.
+        try:
+            stat = os.stat(module.__file__)
+            digest.update(f"{name}:{module.__file__}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+        except (OSError, TypeError):
+            digest.update(f"{name}:?;".encode())
+    for path in sorted(_CODE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass
+class PageCache:
+    """Entries read at the start of a build, and those this build used or made (the ones saved)."""
+
+    path: Path | None
+    code: str
+    entries: dict[str, Entry]
+    used: dict[str, Entry] = field(default_factory=dict)
+    changed: bool = False
+    # Set by `prepare`: a digest per language of everything site-wide its pages may show.
+    sections: dict[str, str] = field(default_factory=dict)
+    preview: bool = False
+
+    def record(self, key: str | None, entry: Entry | None) -> None:
+        """Keep an entry used by this build: a new one, or None for a hit (the cache has it)."""
+        if key is None:
+            return
+        if entry is None:
+            if key in self.entries:
+                self.used[key] = self.entries[key]
+        else:
+            self.changed = True
+            self.used[key] = entry
+
+
+def load_page_cache(root: Path | None, preview: bool = False) -> PageCache:
+    """The cache under root/.cache, or an empty one that keeps nothing (no root). A preview (serve) keeps
+    its own: its pages differ, and each would otherwise empty the other's."""
+    code = code_digest()
+    if root is None:
+        return PageCache(None, code, {})
+    path = root / CACHE_DIR / (PREVIEW_CACHE_FILE if preview else CACHE_FILE)
+    return PageCache(path, code, _read_entries(path, code))
+
+
+def _read_entries(path: Path, code: str) -> dict[str, Entry]:
+    """Header line (format and code digest), CRC line, marshalled dict; anything else -> empty."""
+    try:
+        data = path.read_bytes()
+        header, checksum, payload = data.split(b"\n", 2)
+        if header.decode() != f"smallsite-page-cache {code}" or int(checksum) != zlib.crc32(payload):
+            return {}
+        entries = marshal.loads(payload)
+    except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is simply no cache
+        return {}
+    if not isinstance(entries, dict) or not all(_well_formed(entry) for entry in entries.values()):
+        return {}
+    return entries
+
+
+def _well_formed(entry) -> bool:
+    return (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], bytes)
+            and isinstance(entry[1], int) and isinstance(entry[2], tuple))
+
+
+def save_page_cache(cache: PageCache) -> None:
+    """Write the entries this build used (so the file never grows past the site), atomically."""
+    if cache.path is None or not (cache.changed or len(cache.used) != len(cache.entries)):
+        return
+    payload = marshal.dumps(cache.used)
+    data = f"smallsite-page-cache {cache.code}\n{zlib.crc32(payload)}\n".encode() + payload
+    try:
+        cache.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache.path.with_name(f"{cache.path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, cache.path)  # a concurrent build (serve and build) reads a whole file
+    except OSError:
+        pass  # a read-only project still builds; it is only slower next time
+
+
+def _folder_digest(digest, folder: Path) -> None:
+    """Every file's name and bytes under folder (none when it is missing), in a stable order."""
+    if not folder.is_dir():
+        digest.update(b"<none>\0")
+        return
+    for current, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(current) / name
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogatepass") + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"<unreadable>")
+            digest.update(b"\0")
+
+
+def prepare(cache: PageCache, site: Site, static_urls: dict[str, str], cards: dict[str, list[dict]],
+            options: tuple) -> None:
+    """Compute each language's section digest, once per build (before pages render, in this process).
+    `options`: (preview, drafts, strict)."""
+    config = site.config
+    cache.preview = bool(options[0]) if options else False
+    common = hashlib.sha256(cache.code.encode())
+    common.update(repr(tuple(options)).encode())
+    common.update(repr(config).encode("utf-8", "surrogatepass"))
+    try:
+        common.update((config.root / "site.toml").read_bytes())
+    except OSError:
+        common.update(b"<no site.toml>")
+    for folder in _INPUT_FOLDERS:
+        common.update(folder.encode() + b"\0")
+        _folder_digest(common, config.root / folder)
+    common.update(repr(sorted(static_urls.items())).encode("utf-8", "surrogatepass"))
+    # Every document everywhere: the language switcher and hreflang link to the other languages' URLs.
+    common.update(repr([(d.key, d.lang, d.url_path, d.page.lang, d.page.shown) for d in site.documents])
+                  .encode("utf-8", "surrogatepass"))
+    for lang in config.languages:
+        section = common.copy()
+        section.update(lang.code.encode() + b"\0")
+        # Every page of the section, front matter whole: cards, navigation and titles come from it. Not
+        # the bodies: a page shows only its own (and its source's digest, in `page_key`).
+        section.update(repr([(d.key, d.url_path, d.page.lang, d.page.shown, d.page.front)
+                             for d in site.documents if d.lang == lang.code]).encode("utf-8", "surrogatepass"))
+        section.update(repr(cards.get(lang.code)).encode("utf-8", "surrogatepass"))
+        cache.sections[lang.code] = section.hexdigest()
+
+
+def page_key(cache: PageCache, site: Site, document: Document, markdown_key: str, hero: object) -> str | None:
+    """The digest of everything this document's page shows (None when the cache is not prepared)."""
+    section = cache.sections.get(document.lang)
+    if section is None:
+        return None
+    # The original's bytes: a preview marks a translation stale when its source has changed since (a
+    # published build never does, so there a body edit re-renders that page alone).
+    original = site.pages.get((document.key, site.config.default_language)) if cache.preview else None
+    digest = hashlib.sha256(section.encode())
+    for part in (document.key, document.lang, document.url_path, document.page.lang, document.page.shown,
+                 document.page.digest, str(document.page.body_line), original.digest if original else "",
+                 markdown_key, repr(hero)):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def cached_page(cache: PageCache, key: str | None) -> tuple[bytes, tuple[Problem, ...]] | None:
+    """A page's HTML and its template's problems, when this key was rendered before."""
+    entry = cache.entries.get(key) if key is not None else None
+    if entry is None:
+        return None
+    try:
+        html = zlib.decompress(entry[0], bufsize=max(entry[1], 1))  # one allocation of the right size
+        return html, tuple(Problem(*problem) for problem in entry[2])
+    except (zlib.error, TypeError, ValueError):
+        return None  # a damaged entry is re-rendered, never trusted
+
+
+def new_entry(html: bytes | None, problems: Iterable[Problem]) -> Entry | None:
+    """What to keep of a freshly rendered page (nothing when its template failed)."""
+    if html is None:
+        return None
+    return (zlib.compress(html, COMPRESSION), len(html),
+            tuple((p.path, p.line, p.message, p.severity) for p in problems))
