@@ -181,6 +181,7 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
         "home_path": config.base_path + document.lang + "/",
         "feed_path": config.base_path + document.lang + "/feed.xml",
         "stories": stories,
+        "more_stories": more_stories(stories, config.base_path + document.url_path),
         "noindex": document.is_fallback,
         # Set only in preview builds, when the translation's source has changed since it was translated.
         "is_stale": renderer.preview and is_stale_translation(site, document),
@@ -188,6 +189,22 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
         "sections": section_links(site, document),
         "share_image": share_image(renderer, hero),
     }
+
+
+MORE_STORIES = 3
+
+
+def more_stories(stories: list[dict], path: str, count: int = MORE_STORIES) -> list[tuple[int, dict]]:
+    """The other stories a story page offers, numbered as on the home page: all of them when there are
+    few, else the `count` that follow this one (wrapping round). Listing every story on every story page
+    would make the site grow with the square of the number of stories."""
+    numbered = list(enumerate(stories, start=1))
+    others = [(number, story) for number, story in numbered if story["path"] != path]
+    if len(others) <= count:
+        return others
+    here = next((i for i, (_, story) in enumerate(numbered) if story["path"] == path), -1)
+    following = numbered[here + 1:] + numbered[:max(here, 0)]
+    return sorted(following[:count], key=lambda item: item[0])
 
 
 def film(video: str | None) -> dict | None:

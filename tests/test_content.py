@@ -78,3 +78,16 @@ def test_editor_backup_and_swap_files_are_not_pages(site):
     site.make({**all_languages("index"), "content/.about.en.md.swp": "x", "content/about.en.md~": "x",
                "content/#about.en.md#": "x"})
     assert site.build().code == 0
+
+
+def test_a_story_page_offers_the_three_stories_that_follow_it(site):
+    # Listing every story on every story page would grow the site with the square of their number.
+    files = {**all_languages("index", "Home")}
+    for number in range(1, 7):
+        files[f"content/stories/s{number}.en.md"] = page(f"Story{number}", weight=number, date="2018-02-02")
+    site.make(files)
+    assert site.build().code == 0
+    more = site.read("en/stories/s5/index.html").split('id="more-heading"')[1].split("</nav>")[0]
+    assert [n for n in range(1, 7) if f">Story{n}<" in more] == [1, 2, 6]
+    more = site.read("en/stories/s1/index.html").split('id="more-heading"')[1].split("</nav>")[0]
+    assert [n for n in range(1, 7) if f">Story{n}<" in more] == [2, 3, 4]
