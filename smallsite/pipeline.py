@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from markupsafe import Markup
 
 from . import outputs
-from .assets import MediaFile, collect_static
-from .catalogues import load_catalogues
+from .assets import MediaFile, StaticFiles, collect_static
+from .catalogues import LoadedCatalogue, load_catalogues
 from .config import SiteConfig
-from .content import CONTENT_DIR, find_sources, read_pages
+from .content import CONTENT_DIR, Page, SourceFile, find_sources, find_url_clashes, read_page
 from .i18n import Document, Site, assemble_site
 from .markdown import LinkContext
 from .markdown_cache import MarkdownCache, load_cache, render_markdown_cached, save_cache
@@ -59,55 +59,211 @@ class RenderedDocument:
     cache_entry: tuple | None
 
 
+@dataclass(frozen=True)
+class PreparedSite:
+    """A build's model stage: the sources read, the site assembled, static files hashed, templates compiled.
+    What the render stage needs, and what the next `prepare` in `serve` reuses of it."""
+
+    config: SiteConfig
+    options: BuildOptions
+    sources: tuple[SourceFile, ...]
+    source_problems: tuple[Problem, ...]
+    reads: dict[Path, tuple[Page | None, tuple[Problem, ...]]]  # each source's read_page answer
+    catalogues: dict[str, LoadedCatalogue]
+    catalogue_problems: tuple[Problem, ...]
+    site: Site
+    static: StaticFiles
+    environments: dict[str, Any]
+    template_problems: tuple[Problem, ...]
+    problems: tuple[Problem, ...]  # every problem so far, in the order a build reports them
+
+
+def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous: PreparedSite | None = None,
+            changed: frozenset[str] | None = None) -> PreparedSite:
+    """Sources -> the site model, never raising for an editor's error (the caller decides).
+    With `previous` and the project paths `changed` since it (a watcher's batch), reuses what they cannot
+    have changed: other pages' reads and, when only content/ changed, catalogues, static files and the
+    compiled templates. The result is the same as without `previous`."""
+    reuse = reusable_parts(config, options, previous, changed)
+    if reuse.sources:
+        sources, source_problems = list(previous.sources), list(previous.source_problems)
+    else:
+        sources, source_problems = find_sources(config)
+    reads: dict[Path, tuple[Page | None, tuple[Problem, ...]]] = {}
+    for source in sources:
+        kept = previous.reads.get(source.path) if previous and source.path not in reuse.reread else None
+        if kept is None or not reuse.pages:
+            page, found = read_page(source, include_drafts=options.drafts)
+            kept = (page, tuple(found))
+        reads[source.path] = kept
+    pages = [page for page, _ in reads.values() if page]
+    read_problems = [problem for _, found in reads.values() for problem in found] + find_url_clashes(pages)
+    if reuse.templates:
+        catalogues, catalogue_problems = previous.catalogues, list(previous.catalogue_problems)
+    else:
+        catalogues, catalogue_problems = load_catalogues(config)
+    site, site_problems = assemble_site(config, pages, strict=options.strict)
+    if reuse.templates:
+        static, environments = previous.static, previous.environments
+        template_problems = list(previous.template_problems)
+    else:
+        static = collect_static(config.root, config.base_path)
+        environments = {lang.code: make_environment(config, lang, catalogues[lang.code], static.urls)
+                        for lang in config.languages if lang.code in catalogues}
+        template_problems = check_templates(config, next(iter(environments.values()))) if environments else []
+    problems = (*source_problems, *read_problems, *catalogue_problems, *site_problems, *template_problems)
+    return PreparedSite(config, options, tuple(sources), tuple(source_problems), reads, catalogues,
+                        tuple(catalogue_problems), site, static, environments, tuple(template_problems), problems)
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """Which parts of a previous PreparedSite still hold after some paths changed."""
+
+    pages: bool = False  # pages read from sources not in `reread`
+    sources: bool = False  # the list of sources (no page file was added, removed or renamed)
+    templates: bool = False  # catalogues, static files, environments, template checks
+    reread: frozenset[Path] = frozenset()
+
+
+def reusable_parts(config: SiteConfig, options: BuildOptions, previous: PreparedSite | None,
+                   changed: frozenset[str] | None) -> Reuse:
+    """What a watcher's batch of changed paths (relative to the project) leaves valid of `previous`.
+    Anything outside content/ (a template, a catalogue, a static file, site.toml) or other options
+    or settings: nothing."""
+    if previous is None or changed is None or previous.config != config \
+            or (previous.options.strict, previous.options.drafts) != (options.strict, options.drafts):
+        return Reuse()
+    if any(not path.startswith(CONTENT_DIR + "/") for path in changed):
+        return Reuse()
+    known = {source.shown: source.path for source in previous.sources}
+    # A changed folder (created, moved, deleted) changes every page below it.
+    reread = frozenset(path for shown, path in known.items()
+                       if any(shown == name or shown.startswith(name + "/") for name in changed))
+    same_files = all(name in known and known[name].is_file() for name in changed)
+    return Reuse(pages=True, sources=same_files, templates=True, reread=reread)
+
+
 def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Sources -> the whole output tree in memory. Raises BuildFailed with every problem found."""
-    problems: list[Problem] = []
-    sources, found = find_sources(config)
-    problems += found
-    pages, found = read_pages(sources, include_drafts=options.drafts)
-    problems += found
-    catalogues, found = load_catalogues(config)
-    problems += found
-    site, found = assemble_site(config, pages, strict=options.strict)
-    problems += found
-    static = collect_static(config.root, config.base_path)
-    environments = {lang.code: make_environment(config, lang, catalogues[lang.code], static.urls)
-                    for lang in config.languages if lang.code in catalogues}
-    if environments:
-        problems += check_templates(config, next(iter(environments.values())))
-    _stop_on_errors(problems, options)
+    prepared = prepare(config, options)
+    stop_on_errors(list(prepared.problems), options)
+    rendering = SiteRendering(prepared, load_cache(config.root if options.cache else None))
+    rendering.render_all(options.workers, options.progress)
+    return rendering.result()
 
-    renderer = Renderer(site, environments, static.urls, preview=options.preview)
-    cache = load_cache(config.root if options.cache else None)
-    files: dict[str, bytes] = dict(static.files)
-    media: dict[str, MediaFile] = {}
-    cards: dict[str, list[dict]] = {}
-    for lang in config.languages:
-        cards[lang.code], found = story_cards(renderer, lang.code, media, cache.media_file)
+
+class SiteRendering:
+    """The render stage of one prepared site: each output file made once, when first asked for
+    (serve's pages on request) or all in a build's order (`render_all`); `result` is the build's."""
+
+    def __init__(self, prepared: PreparedSite, cache: MarkdownCache):
+        self.prepared = prepared
+        self.site = prepared.site
+        self.renderer = Renderer(prepared.site, prepared.environments, prepared.static.urls,
+                                 preview=prepared.options.preview)
+        self.cache = cache
+        self._cards: dict[str, tuple[list[dict], list[Problem], dict[str, MediaFile]]] = {}
+        self._links: dict[str, dict[str, str]] = {}
+        self._documents: dict[tuple[str, str], RenderedDocument] = {}
+        self._site_files: tuple[dict[str, bytes], list[Problem]] | None = None
+
+    def cards(self, lang: str) -> tuple[list[dict], list[Problem], dict[str, MediaFile]]:
+        """A language's story cards, the problems met making them, and the illustrations they show."""
+        if lang not in self._cards:
+            media: dict[str, MediaFile] = {}
+            cards, problems = story_cards(self.renderer, lang, media, self.cache.media_file)
+            self._cards[lang] = (cards, problems, media)
+        return self._cards[lang]
+
+    def links(self, lang: str) -> dict[str, str]:
+        if lang not in self._links:
+            self._links[lang] = page_links(self.site, lang)
+        return self._links[lang]
+
+    def rendered(self, document: Document) -> RenderedDocument | None:
+        """The document's page if it has been rendered already, else None."""
+        return self._documents.get((document.key, document.lang))
+
+    def document(self, document: Document) -> RenderedDocument:
+        """One page, rendered on first request (in this process)."""
+        done = self._documents.get((document.key, document.lang))
+        if done is None:
+            done = render_document(self.renderer, document, self.links(document.lang),
+                                   self.cards(document.lang)[0], self.cache)
+            self._keep(document, done)
+        return done
+
+    def _keep(self, document: Document, rendered: RenderedDocument) -> None:
+        self.cache.record(rendered.cache_key, rendered.cache_entry)
+        self._documents[(document.key, document.lang)] = rendered
+
+    def media_so_far(self) -> dict[str, MediaFile]:
+        """Output path -> media file, of the cards made and the pages rendered so far."""
+        media: dict[str, MediaFile] = {}
+        for _, _, shown in list(self._cards.values()):
+            media.update(shown)
+        for rendered in list(self._documents.values()):
+            media.update((item.output_path, item) for item in rendered.media)
+        return media
+
+    def site_files(self) -> tuple[dict[str, bytes], list[Problem]]:
+        """The root chooser, the 404 page, the sitemap and robots.txt, and the problems met."""
+        if self._site_files is None:
+            files: dict[str, bytes] = {}
+            problems = render_site_files(self.renderer, files)
+            self._site_files = (files, problems)
+        return self._site_files
+
+    def feed(self, lang: str) -> bytes:
+        return outputs.atom_feed(self.site, lang, self.site.config.language(lang).title)
+
+    def render_all(self, workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> None:
+        """Render every page not rendered yet, on every core when there are enough of them."""
+        for lang in self.site.config.languages:
+            self.cards(lang.code)
+            self.links(lang.code)
+        documents = [d for d in self.site.documents if (d.key, d.lang) not in self._documents]
+        renderer, cache = self.renderer, self.cache
+        links = {lang.code: self._links[lang.code] for lang in self.site.config.languages}
+        cards = {lang.code: self._cards[lang.code][0] for lang in self.site.config.languages}
+
+        def render_one(document: Document) -> RenderedDocument:
+            return render_document(renderer, document, links[document.lang], cards[document.lang], cache)
+
+        told = (lambda done: progress(done, len(documents))) if progress else None
+        count = worker_count(len(documents), workers)
+        for document, rendered in zip(documents, map_in_processes(render_one, documents, count, told)):
+            self._keep(document, rendered)
+
+    def result(self) -> BuildResult:
+        """The whole build, once every page is rendered; raises BuildFailed as `build` does."""
+        config = self.site.config
+        options = self.prepared.options
+        problems = list(self.prepared.problems)
+        files: dict[str, bytes] = dict(self.prepared.static.files)
+        media: dict[str, MediaFile] = {}
+        for lang in config.languages:
+            _, found, shown = self.cards(lang.code)
+            problems += found
+            media.update(shown)
+        for document in self.site.documents:
+            rendered = self._documents[(document.key, document.lang)]
+            problems += rendered.problems
+            for item in rendered.media:
+                media[item.output_path] = item
+            if rendered.html is not None:
+                files[document.url_path + "index.html"] = rendered.html
+        save_cache(self.cache)
+        for lang in config.languages:
+            files[f"{lang.code}/feed.xml"] = self.feed(lang.code)
+        site_files, found = self.site_files()
+        files.update(site_files)
         problems += found
-    url_paths = {lang.code: page_links(site, lang.code) for lang in config.languages}
-    documents = site.documents
-
-    def render_one(document: Document) -> RenderedDocument:
-        return render_document(renderer, document, url_paths[document.lang], cards[document.lang], cache)
-
-    progress = (lambda done: options.progress(done, len(documents))) if options.progress else None
-    workers = worker_count(len(documents), options.workers)
-    for document, rendered in zip(documents, map_in_processes(render_one, documents, workers, progress)):
-        cache.record(rendered.cache_key, rendered.cache_entry)
-        problems += rendered.problems
-        for item in rendered.media:
-            media[item.output_path] = item
-        if rendered.html is not None:
-            files[document.url_path + "index.html"] = rendered.html
-    save_cache(cache)
-    for lang in config.languages:
-        files[f"{lang.code}/feed.xml"] = outputs.atom_feed(site, lang.code, lang.title)
-    problems += render_site_files(renderer, files)
-    for item in media.values():
-        files[item.output_path] = item.source.read_bytes()
-    _stop_on_errors(problems, options)
-    return BuildResult(site, dict(sorted(files.items())), problems)
+        for item in media.values():
+            files[item.output_path] = item.source.read_bytes()
+        stop_on_errors(problems, options)
+        return BuildResult(self.site, dict(sorted(files.items())), problems)
 
 
 def story_cards(renderer: Renderer, lang: str, media: dict[str, MediaFile],
@@ -163,7 +319,8 @@ def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Probl
     return problems
 
 
-def _stop_on_errors(problems: list[Problem], options: BuildOptions) -> None:
+def stop_on_errors(problems: list[Problem], options: BuildOptions) -> None:
+    """Raise BuildFailed when a problem is an error (or any problem, with --strict)."""
     if any(p.is_error or options.strict for p in problems):
         raise BuildFailed(problems)
 
