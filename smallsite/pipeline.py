@@ -157,7 +157,10 @@ class SiteRendering:
     """The render stage of one prepared site: each output file made once, when first asked for
     (serve's pages on request) or all in a build's order (`render_all`); `result` is the build's."""
 
-    def __init__(self, prepared: PreparedSite, cache: MarkdownCache):
+    def __init__(self, prepared: PreparedSite, cache: MarkdownCache, earlier: SiteRendering | None = None,
+                 changed_files: frozenset[Path] = frozenset()):
+        """`earlier`: a rendering of the same settings, templates and media files, whose story cards
+        may be reused for the stories that are as they were (`changed_files`: what changed since)."""
         self.prepared = prepared
         self.site = prepared.site
         self.renderer = Renderer(prepared.site, prepared.environments, prepared.static.urls,
@@ -167,14 +170,28 @@ class SiteRendering:
         self._links: dict[str, dict[str, str]] = {}
         self._documents: dict[tuple[str, str], RenderedDocument] = {}
         self._site_files: tuple[dict[str, bytes], list[Problem]] | None = None
+        self._card_of: dict[tuple[str, str], tuple[Document, dict, MediaFile | None, Problem | None]] = {}
+        self._earlier_cards = earlier._card_of if earlier is not None else {}
+        self._changed_files = changed_files
 
     def cards(self, lang: str) -> tuple[list[dict], list[Problem], dict[str, MediaFile]]:
         """A language's story cards, the problems met making them, and the illustrations they show."""
         if lang not in self._cards:
-            media: dict[str, MediaFile] = {}
-            cards, problems = story_cards(self.renderer, lang, media, self.cache.media_file)
-            self._cards[lang] = (cards, problems, media)
+            made = [self._card(story) for story in self.site.stories(lang)]
+            self._cards[lang] = ([card for card, _, _ in made], [problem for _, _, problem in made if problem],
+                                 {item.output_path: item for _, item, _ in made if item})
         return self._cards[lang]
+
+    def _card(self, story: Document) -> tuple[dict, MediaFile | None, Problem | None]:
+        """A story's card: the earlier rendering's when the story and its illustration are as they were."""
+        earlier = self._earlier_cards.get((story.key, story.lang))
+        if earlier is not None and earlier[0] == story and earlier[3] is None \
+                and (earlier[2] is None or earlier[2].source not in self._changed_files):
+            made = earlier[1:]
+        else:
+            made = story_card(self.renderer, story, self.cache.media_file)
+        self._card_of[(story.key, story.lang)] = (story, *made)
+        return made
 
     def links(self, lang: str) -> dict[str, str]:
         if lang not in self._links:
@@ -264,19 +281,6 @@ class SiteRendering:
             files[item.output_path] = item.source.read_bytes()
         stop_on_errors(problems, options)
         return BuildResult(self.site, dict(sorted(files.items())), problems)
-
-
-def story_cards(renderer: Renderer, lang: str, media: dict[str, MediaFile],
-                read_media: Callable[[Path], MediaFile]) -> tuple[list[dict], list[Problem]]:
-    """What a language's home page shows of each of its stories."""
-    cards, problems = [], []
-    for story in renderer.site.stories(lang):
-        card, item, problem = story_card(renderer, story, read_media)
-        cards.append(card)
-        problems += [problem] if problem else []
-        if item:
-            media[item.output_path] = item
-    return cards, problems
 
 
 def render_document(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict],

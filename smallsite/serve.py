@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import errno
 import ipaddress
+import os
 import socket
 import sys
 import threading
@@ -19,7 +20,7 @@ from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
 from . import cli
-from .fast_render import RenderedOnRequest, changed_documents, is_unchanged, next_cache
+from .fast_render import RenderedOnRequest, changed_documents, is_unchanged, next_cache, only_pages_changed
 from .markdown_cache import MarkdownCache, load_cache
 from .pipeline import BuildOptions, BuildResult, PreparedSite, SiteRendering, stop_on_errors, prepare
 from .preview import Preview, Snapshot, make_application
@@ -69,6 +70,7 @@ class PreviewBuilder:
         self._warnings: list[Problem] = []
         self._prepared: PreparedSite | None = None  # the newest model, reused by the next save's
         self._cache: MarkdownCache | None = None  # Markdown rendered so far, kept in memory
+        self._rendering: SiteRendering | None = None  # the newest, whose story cards the next may reuse
         self._unfinished: tuple[SiteRendering, frozenset[str], float, Snapshot] | None = None
 
     @property
@@ -99,7 +101,11 @@ class PreviewBuilder:
             stop_on_errors(list(prepared.problems), options)
             self._cache = cache = load_cache(config.root) if self._cache is None \
                 else next_cache(self._cache, changed)
-            rendering = SiteRendering(prepared, cache)
+            earlier = self._rendering if self._rendering is not None and only_pages_changed(changed) \
+                and self._rendering.prepared.environments is prepared.environments else None
+            rendering = SiteRendering(prepared, cache, earlier,
+                                      frozenset(Path(os.path.normpath(config.root / name)) for name in changed))
+            self._rendering = rendering
             if changed:
                 return self._render_changed(rendering, changed, started)
             rendering.render_all(options.workers)
