@@ -17,6 +17,7 @@ from .i18n import Document, Site, assemble_site
 from .markdown import LinkContext
 from .markdown_cache import MarkdownCache, load_cache, render_markdown_cached, save_cache
 from .problems import BuildFailed, Problem
+from .reuse import replace_pages, reusable_parts, same_place
 from .render import (TEMPLATE_FOR_KIND, Renderer, check_templates, document_context, make_environment,
                      page_links, render_template, resolve_hero, story_card)
 from .workers import map_in_processes, worker_count
@@ -69,9 +70,11 @@ class PreparedSite:
     sources: tuple[SourceFile, ...]
     source_problems: tuple[Problem, ...]
     reads: dict[Path, tuple[Page | None, tuple[Problem, ...]]]  # each source's read_page answer
+    clash_problems: tuple[Problem, ...]  # pages that share a URL
     catalogues: dict[str, LoadedCatalogue]
     catalogue_problems: tuple[Problem, ...]
     site: Site
+    site_problems: tuple[Problem, ...]  # missing translations, no home page
     static: StaticFiles
     environments: dict[str, Any]
     template_problems: tuple[Problem, ...]
@@ -90,19 +93,33 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
     else:
         sources, source_problems = find_sources(config)
     reads: dict[Path, tuple[Page | None, tuple[Problem, ...]]] = {}
+    moved = not reuse.sources  # whether a page may have come, gone or moved: assemble the site anew
+    replaced: dict[tuple[str, str], Page] = {}
     for source in sources:
         kept = previous.reads.get(source.path) if previous and source.path not in reuse.reread else None
         if kept is None or not reuse.pages:
             page, found = read_page(source, include_drafts=options.drafts)
+            earlier = previous.reads.get(source.path, (None,))[0] if previous else None
+            if same_place(earlier, page):
+                replaced[(page.key, page.lang)] = page
+            else:
+                moved = True
             kept = (page, tuple(found))
         reads[source.path] = kept
     pages = [page for page, _ in reads.values() if page]
-    read_problems = [problem for _, found in reads.values() for problem in found] + find_url_clashes(pages)
+    if moved:
+        clashes = find_url_clashes(pages)
+    else:
+        clashes = list(previous.clash_problems)
+    read_problems = [problem for _, found in reads.values() for problem in found] + clashes
     if reuse.templates:
         catalogues, catalogue_problems = previous.catalogues, list(previous.catalogue_problems)
     else:
         catalogues, catalogue_problems = load_catalogues(config)
-    site, site_problems = assemble_site(config, pages, strict=options.strict)
+    if moved:
+        site, site_problems = assemble_site(config, pages, strict=options.strict)
+    else:  # the same pages in the same places, some with new text
+        site, site_problems = replace_pages(previous.site, replaced), list(previous.site_problems)
     if reuse.templates:
         static, environments = previous.static, previous.environments
         template_problems = list(previous.template_problems)
@@ -112,36 +129,9 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
                         for lang in config.languages if lang.code in catalogues}
         template_problems = check_templates(config, next(iter(environments.values()))) if environments else []
     problems = (*source_problems, *read_problems, *catalogue_problems, *site_problems, *template_problems)
-    return PreparedSite(config, options, tuple(sources), tuple(source_problems), reads, catalogues,
-                        tuple(catalogue_problems), site, static, environments, tuple(template_problems), problems)
-
-
-@dataclass(frozen=True)
-class Reuse:
-    """Which parts of a previous PreparedSite still hold after some paths changed."""
-
-    pages: bool = False  # pages read from sources not in `reread`
-    sources: bool = False  # the list of sources (no page file was added, removed or renamed)
-    templates: bool = False  # catalogues, static files, environments, template checks
-    reread: frozenset[Path] = frozenset()
-
-
-def reusable_parts(config: SiteConfig, options: BuildOptions, previous: PreparedSite | None,
-                   changed: frozenset[str] | None) -> Reuse:
-    """What a watcher's batch of changed paths (relative to the project) leaves valid of `previous`.
-    Anything outside content/ (a template, a catalogue, a static file, site.toml) or other options
-    or settings: nothing."""
-    if previous is None or changed is None or previous.config != config \
-            or (previous.options.strict, previous.options.drafts) != (options.strict, options.drafts):
-        return Reuse()
-    if any(not path.startswith(CONTENT_DIR + "/") for path in changed):
-        return Reuse()
-    known = {source.shown: source.path for source in previous.sources}
-    # A changed folder (created, moved, deleted) changes every page below it.
-    reread = frozenset(path for shown, path in known.items()
-                       if any(shown == name or shown.startswith(name + "/") for name in changed))
-    same_files = all(name in known and known[name].is_file() for name in changed)
-    return Reuse(pages=True, sources=same_files, templates=True, reread=reread)
+    return PreparedSite(config, options, tuple(sources), tuple(source_problems), reads, tuple(clashes),
+                        catalogues, tuple(catalogue_problems), site, tuple(site_problems), static, environments,
+                        tuple(template_problems), problems)
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildResult:

@@ -84,6 +84,8 @@ SAVES = {
     "a new story": lambda site: site.write("content/stories/owls.en.md", page("Owls", "Hoot.", date="2021-01-01")),
     "a slug": lambda site: site.write("content/stories/geese.en.md",
                                       page("Geese", "Honk.", date="2019-03-03", slug="ganders")),
+    "a translation made a draft": lambda site: site.write("content/stories/geese.ko.md",
+                                                          page("거위", "꽥.", date="2019-03-03", draft="true")),
     "a picture": lambda site: site.write("content/stories/duck.svg", PICTURE.replace(b'"4"', b'"8"')),
 }
 
