@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator, Mapping
 
+from .i18n import Document
 from .markdown_cache import MarkdownCache
 from .pipeline import PreparedSite, SiteRendering
 
@@ -71,9 +72,17 @@ class RenderedOnRequest(Mapping[str, bytes]):
         return len(self._names())
 
 
-def changed_documents(prepared: PreparedSite, changed: frozenset[str]):
-    """The documents that show a changed source (its own language's and the fallbacks made from it)."""
-    return [d for d in prepared.site.documents if d.page.shown in changed]
+def changed_documents(prepared: PreparedSite, changed: frozenset[str]) -> list[Document]:
+    """The documents to render at once after a save: those that show a changed source (its own
+    language's and the fallbacks made from it), and after a change outside content/ (a template, a
+    catalogue) one page of each kind, so that an error every such page makes shows at once."""
+    documents = [d for d in prepared.site.documents if d.page.shown in changed]
+    if any(not name.startswith("content/") for name in changed):
+        kinds: dict[str, Document] = {}
+        for document in prepared.site.documents:
+            kinds.setdefault(document.page.kind, document)
+        documents += [d for d in kinds.values() if d not in documents]
+    return documents
 
 
 def only_pages_changed(changed: frozenset[str]) -> bool:

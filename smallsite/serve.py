@@ -130,6 +130,8 @@ class PreviewBuilder:
                 problems += rendering.cards(language.code)[1]
         for document in documents:
             problems += rendering.document(document).problems
+        if any(not name.startswith("content/") for name in changed):
+            problems += rendering.site_files()[1]  # the chooser and the 404 page use other templates
         self._unfinished = (rendering, changed, started, previous)
         stop_on_errors(problems, options)  # a whole build would fail too: no need to wait for it to say so
         elapsed = time.perf_counter() - started

@@ -141,6 +141,16 @@ def test_an_error_in_the_saved_page_shows_at_once_and_the_last_good_pages_stay(b
     assert snapshot.problems == () and served_files(snapshot) == built_files(site.root)
 
 
+def test_a_template_error_shows_at_once_though_no_page_changed(builder, site):
+    before = builder.snapshot.files["en/stories/geese/index.html"]
+    path = site.root / "templates/story.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("</article>", "{{ no_such_thing }}</article>", 1),
+                    encoding="utf-8")
+    snapshot = builder.save("templates/story.html")
+    assert snapshot.problems and all("no_such_thing" in problem.message for problem in snapshot.problems)
+    assert snapshot.files["en/stories/geese/index.html"] == before
+
+
 def test_a_save_that_changes_nothing_keeps_the_pages_and_sends_no_reload(builder, site):
     generation = builder.snapshot.generation
     (site.root / STORY).touch()
