@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from markupsafe import Markup
 
 from . import outputs
-from .assets import MediaFile, collect_static
-from .catalogues import load_catalogues
+from .assets import MediaFile, StaticFiles, collect_static
+from .catalogues import LoadedCatalogue, load_catalogues
 from .config import SiteConfig
-from .content import CONTENT_DIR, find_sources, read_pages
+from .content import CONTENT_DIR, Page, SourceFile, find_sources, find_url_clashes, read_page
 from .i18n import Document, Site, assemble_site
 from .markdown import LinkContext
 from .markdown_cache import MarkdownCache, cached_markdown, load_cache, render_markdown_cached, save_cache
-from .page_cache import (PageCache, cached_page, code_digest, load_page_cache, new_entry, page_key, prepare,
+from .page_cache import (PageCache, cached_page, code_digest, load_page_cache, new_entry, page_key,
                          save_page_cache)
+from .page_cache import prepare as prepare_page_cache
 from .problems import BuildFailed, Problem
 from .template_cache import compiled_templates
+from .reuse import replace_pages, reusable_parts, same_place
 from .render import (TEMPLATE_FOR_KIND, Renderer, check_templates, document_context, make_environment,
                      page_links, render_template, resolve_hero, story_card)
 from .workers import map_in_processes, worker_count
@@ -65,83 +67,240 @@ class RenderedDocument:
     page_entry: tuple | None = None
 
 
+@dataclass(frozen=True)
+class PreparedSite:
+    """A build's model stage: the sources read, the site assembled, static files hashed, templates compiled.
+    What the render stage needs, and what the next `prepare` in `serve` reuses of it."""
+
+    config: SiteConfig
+    options: BuildOptions
+    sources: tuple[SourceFile, ...]
+    source_problems: tuple[Problem, ...]
+    reads: dict[Path, tuple[Page | None, tuple[Problem, ...]]]  # each source's read_page answer
+    clash_problems: tuple[Problem, ...]  # pages that share a URL
+    catalogues: dict[str, LoadedCatalogue]
+    catalogue_problems: tuple[Problem, ...]
+    site: Site
+    site_problems: tuple[Problem, ...]  # missing translations, no home page
+    static: StaticFiles
+    environments: dict[str, Any]
+    templates: Any  # the compiled-templates cache the environments share (saved after a build)
+    template_problems: tuple[Problem, ...]
+    problems: tuple[Problem, ...]  # every problem so far, in the order a build reports them
+
+
+def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous: PreparedSite | None = None,
+            changed: frozenset[str] | None = None) -> PreparedSite:
+    """Sources -> the site model, never raising for an editor's error (the caller decides).
+    With `previous` and the project paths `changed` since it (a watcher's batch), reuses what they cannot
+    have changed: other pages' reads and, when only content/ changed, catalogues, static files and the
+    compiled templates. The result is the same as without `previous`."""
+    reuse = reusable_parts(config, options, previous, changed)
+    if reuse.sources:
+        sources, source_problems = list(previous.sources), list(previous.source_problems)
+    else:
+        sources, source_problems = find_sources(config)
+    reads: dict[Path, tuple[Page | None, tuple[Problem, ...]]] = {}
+    moved = not reuse.sources  # whether a page may have come, gone or moved: assemble the site anew
+    replaced: dict[tuple[str, str], Page] = {}
+    for source in sources:
+        kept = previous.reads.get(source.path) if previous and source.path not in reuse.reread else None
+        if kept is None or not reuse.pages:
+            page, found = read_page(source, include_drafts=options.drafts)
+            earlier = previous.reads.get(source.path, (None,))[0] if previous else None
+            if same_place(earlier, page):
+                replaced[(page.key, page.lang)] = page
+            else:
+                moved = True
+            kept = (page, tuple(found))
+        reads[source.path] = kept
+    pages = [page for page, _ in reads.values() if page]
+    if moved:
+        clashes = find_url_clashes(pages)
+    else:
+        clashes = list(previous.clash_problems)
+    read_problems = [problem for _, found in reads.values() for problem in found] + clashes
+    if reuse.templates:
+        catalogues, catalogue_problems = previous.catalogues, list(previous.catalogue_problems)
+    else:
+        catalogues, catalogue_problems = load_catalogues(config)
+    if moved:
+        site, site_problems = assemble_site(config, pages, strict=options.strict)
+    else:  # the same pages in the same places, some with new text
+        site, site_problems = replace_pages(previous.site, replaced), list(previous.site_problems)
+    if reuse.templates:
+        static, environments, templates = previous.static, previous.environments, previous.templates
+        template_problems = list(previous.template_problems)
+    else:
+        static = collect_static(config.root, config.base_path)
+        environments = {lang.code: make_environment(config, lang, catalogues[lang.code], static.urls)
+                        for lang in config.languages if lang.code in catalogues}
+        templates = compiled_templates(config.root if options.cache else None, code_digest())
+        for env in environments.values():  # one compilation of each template for every language (and build)
+            env.bytecode_cache = templates
+        template_problems = check_templates(config, next(iter(environments.values()))) if environments else []
+    problems = (*source_problems, *read_problems, *catalogue_problems, *site_problems, *template_problems)
+    return PreparedSite(config, options, tuple(sources), tuple(source_problems), reads, tuple(clashes),
+                        catalogues, tuple(catalogue_problems), site, tuple(site_problems), static, environments,
+                        templates, tuple(template_problems), problems)
+
+
 def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Sources -> the whole output tree in memory. Raises BuildFailed with every problem found."""
-    problems: list[Problem] = []
-    sources, found = find_sources(config)
-    problems += found
-    pages, found = read_pages(sources, include_drafts=options.drafts)
-    problems += found
-    catalogues, found = load_catalogues(config)
-    problems += found
-    site, found = assemble_site(config, pages, strict=options.strict)
-    problems += found
-    static = collect_static(config.root, config.base_path)
-    environments = {lang.code: make_environment(config, lang, catalogues[lang.code], static.urls)
-                    for lang in config.languages if lang.code in catalogues}
-    templates = compiled_templates(config.root if options.cache else None, code_digest())
-    for env in environments.values():  # one compilation of each template for every language (and build)
-        env.bytecode_cache = templates
-    if environments:
-        problems += check_templates(config, next(iter(environments.values())))
-    _stop_on_errors(problems, options)
-
-    renderer = Renderer(site, environments, static.urls, preview=options.preview)
-    cache = load_cache(config.root if options.cache else None)
-    files: dict[str, bytes] = dict(static.files)
-    media: dict[str, MediaFile] = {}
-    cards: dict[str, list[dict]] = {}
-    for lang in config.languages:
-        cards[lang.code], found = story_cards(renderer, lang.code, media, cache.media_file)
-        problems += found
-    url_paths = {lang.code: page_links(site, lang.code) for lang in config.languages}
-    documents = site.documents
+    prepared = prepare(config, options)
+    stop_on_errors(list(prepared.problems), options)
     pages = load_page_cache(config.root if options.cache else None, options.preview)
-    prepare(pages, site, static.urls, cards, (options.preview, options.drafts, options.strict))
-
-    def render_one(document: Document, kept_only: bool = False) -> RenderedDocument | None:
-        return render_document(renderer, document, url_paths[document.lang], cards[document.lang], cache, pages,
-                               kept_only)
-
-    # Kept pages are taken here (forking and sending their HTML back would cost more than they do);
-    # only the others are rendered, on every core.
-    kept = [render_one(document, kept_only=True) if pages.entries else None for document in documents]
-    to_render = [document for document, rendered in zip(documents, kept) if rendered is None]
-    progress = (lambda done: options.progress(done, len(to_render))) if options.progress else None
-    workers = worker_count(len(to_render), options.workers)
-    fresh = iter(map_in_processes(render_one, to_render, workers, progress))
-    for document, rendered in zip(documents, kept):
-        rendered = rendered or next(fresh)
-        cache.record(rendered.cache_key, rendered.cache_entry)
-        pages.record(rendered.page_key, rendered.page_entry)
-        problems += rendered.problems
-        for item in rendered.media:
-            media[item.output_path] = item
-        if rendered.html is not None:
-            files[document.url_path + "index.html"] = rendered.html
-    save_cache(cache)
-    save_page_cache(pages)
-    templates.save()
-    for lang in config.languages:
-        files[f"{lang.code}/feed.xml"] = outputs.atom_feed(site, lang.code, lang.title)
-    problems += render_site_files(renderer, files)
-    for item in media.values():
-        files[item.output_path] = item.source.read_bytes()
-    _stop_on_errors(problems, options)
-    return BuildResult(site, dict(sorted(files.items())), problems)
+    rendering = SiteRendering(prepared, load_cache(config.root if options.cache else None), pages=pages)
+    try:
+        rendering.render_all(options.workers, options.progress)
+        return rendering.result()
+    finally:  # what was rendered is worth keeping, also when some page failed
+        save_page_cache(pages)
+        prepared.templates.save()
 
 
-def story_cards(renderer: Renderer, lang: str, media: dict[str, MediaFile],
-                read_media: Callable[[Path], MediaFile]) -> tuple[list[dict], list[Problem]]:
-    """What a language's home page shows of each of its stories."""
-    cards, problems = [], []
-    for story in renderer.site.stories(lang):
-        card, item, problem = story_card(renderer, story, read_media)
-        cards.append(card)
-        problems += [problem] if problem else []
-        if item:
-            media[item.output_path] = item
-    return cards, problems
+class SiteRendering:
+    """The render stage of one prepared site: each output file made once, when first asked for
+    (serve's pages on request) or all in a build's order (`render_all`); `result` is the build's."""
+
+    def __init__(self, prepared: PreparedSite, cache: MarkdownCache, earlier: SiteRendering | None = None,
+                 changed_files: frozenset[Path] = frozenset(), pages: PageCache | None = None):
+        """`earlier`: a rendering of the same settings, templates and media files, whose story cards
+        may be reused for the stories that are as they were (`changed_files`: what changed since).
+        `pages`: the page cache `render_all` takes whole pages from (a build's; serve renders on request)."""
+        self.prepared = prepared
+        self.site = prepared.site
+        self.renderer = Renderer(prepared.site, prepared.environments, prepared.static.urls,
+                                 preview=prepared.options.preview)
+        self.cache = cache
+        self._cards: dict[str, tuple[list[dict], list[Problem], dict[str, MediaFile]]] = {}
+        self._links: dict[str, dict[str, str]] = {}
+        self._documents: dict[tuple[str, str], RenderedDocument] = {}
+        self._site_files: tuple[dict[str, bytes], list[Problem]] | None = None
+        self._card_of: dict[tuple[str, str], tuple[Document, dict, MediaFile | None, Problem | None]] = {}
+        self._earlier_cards = earlier._card_of if earlier is not None else {}
+        self._changed_files = changed_files
+        self.pages = pages
+
+    def cards(self, lang: str) -> tuple[list[dict], list[Problem], dict[str, MediaFile]]:
+        """A language's story cards, the problems met making them, and the illustrations they show."""
+        if lang not in self._cards:
+            made = [self._card(story) for story in self.site.stories(lang)]
+            self._cards[lang] = ([card for card, _, _ in made], [problem for _, _, problem in made if problem],
+                                 {item.output_path: item for _, item, _ in made if item})
+        return self._cards[lang]
+
+    def _card(self, story: Document) -> tuple[dict, MediaFile | None, Problem | None]:
+        """A story's card: the earlier rendering's when the story and its illustration are as they were."""
+        earlier = self._earlier_cards.get((story.key, story.lang))
+        if earlier is not None and earlier[0] == story and earlier[3] is None \
+                and (earlier[2] is None or earlier[2].source not in self._changed_files):
+            made = earlier[1:]
+        else:
+            made = story_card(self.renderer, story, self.cache.media_file)
+        self._card_of[(story.key, story.lang)] = (story, *made)
+        return made
+
+    def links(self, lang: str) -> dict[str, str]:
+        if lang not in self._links:
+            self._links[lang] = page_links(self.site, lang)
+        return self._links[lang]
+
+    def rendered(self, document: Document) -> RenderedDocument | None:
+        """The document's page if it has been rendered already, else None."""
+        return self._documents.get((document.key, document.lang))
+
+    def document(self, document: Document) -> RenderedDocument:
+        """One page, rendered on first request (in this process)."""
+        done = self._documents.get((document.key, document.lang))
+        if done is None:
+            done = render_document(self.renderer, document, self.links(document.lang),
+                                   self.cards(document.lang)[0], self.cache)
+            self._keep(document, done)
+        return done
+
+    def _keep(self, document: Document, rendered: RenderedDocument) -> None:
+        self.cache.record(rendered.cache_key, rendered.cache_entry)
+        if self.pages is not None:
+            self.pages.record(rendered.page_key, rendered.page_entry)
+        self._documents[(document.key, document.lang)] = rendered
+
+    def media_so_far(self) -> dict[str, MediaFile]:
+        """Output path -> media file, of the cards made and the pages rendered so far."""
+        media: dict[str, MediaFile] = {}
+        for _, _, shown in list(self._cards.values()):
+            media.update(shown)
+        for rendered in list(self._documents.values()):
+            media.update((item.output_path, item) for item in rendered.media)
+        return media
+
+    def site_files(self) -> tuple[dict[str, bytes], list[Problem]]:
+        """The root chooser, the 404 page, the sitemap and robots.txt, and the problems met."""
+        if self._site_files is None:
+            files: dict[str, bytes] = {}
+            problems = render_site_files(self.renderer, files)
+            self._site_files = (files, problems)
+        return self._site_files
+
+    def feed(self, lang: str) -> bytes:
+        return outputs.atom_feed(self.site, lang, self.site.config.language(lang).title)
+
+    def render_all(self, workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> None:
+        """Render every page not rendered yet, on every core when there are enough of them."""
+        for lang in self.site.config.languages:
+            self.cards(lang.code)
+            self.links(lang.code)
+        documents = [d for d in self.site.documents if (d.key, d.lang) not in self._documents]
+        renderer, cache, pages = self.renderer, self.cache, self.pages
+        links = {lang.code: self._links[lang.code] for lang in self.site.config.languages}
+        cards = {lang.code: self._cards[lang.code][0] for lang in self.site.config.languages}
+        if pages is not None:
+            options = self.prepared.options
+            prepare_page_cache(pages, self.site, self.prepared.static.urls, cards,
+                               (options.preview, options.drafts, options.strict))
+
+        def render_one(document: Document, kept_only: bool = False) -> RenderedDocument | None:
+            return render_document(renderer, document, links[document.lang], cards[document.lang], cache, pages,
+                                   kept_only)
+
+        # Kept pages are taken here (forking and sending their HTML back would cost more than they do);
+        # only the others are rendered, on every core.
+        kept = [render_one(d, kept_only=True) if pages is not None and pages.entries else None for d in documents]
+        to_render = [document for document, rendered in zip(documents, kept) if rendered is None]
+        told = (lambda done: progress(done, len(to_render))) if progress else None
+        count = worker_count(len(to_render), workers)
+        fresh = iter(map_in_processes(render_one, to_render, count, told))
+        for document, rendered in zip(documents, kept):
+            self._keep(document, rendered or next(fresh))
+
+    def result(self) -> BuildResult:
+        """The whole build, once every page is rendered; raises BuildFailed as `build` does."""
+        config = self.site.config
+        options = self.prepared.options
+        problems = list(self.prepared.problems)
+        files: dict[str, bytes] = dict(self.prepared.static.files)
+        media: dict[str, MediaFile] = {}
+        for lang in config.languages:
+            _, found, shown = self.cards(lang.code)
+            problems += found
+            media.update(shown)
+        for document in self.site.documents:
+            rendered = self._documents[(document.key, document.lang)]
+            problems += rendered.problems
+            for item in rendered.media:
+                media[item.output_path] = item
+            if rendered.html is not None:
+                files[document.url_path + "index.html"] = rendered.html
+        save_cache(self.cache)
+        for lang in config.languages:
+            files[f"{lang.code}/feed.xml"] = self.feed(lang.code)
+        site_files, found = self.site_files()
+        files.update(site_files)
+        problems += found
+        for item in media.values():
+            files[item.output_path] = item.source.read_bytes()
+        stop_on_errors(problems, options)
+        return BuildResult(self.site, dict(sorted(files.items())), problems)
 
 
 def render_document(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict],
@@ -203,7 +362,8 @@ def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Probl
     return problems
 
 
-def _stop_on_errors(problems: list[Problem], options: BuildOptions) -> None:
+def stop_on_errors(problems: list[Problem], options: BuildOptions) -> None:
+    """Raise BuildFailed when a problem is an error (or any problem, with --strict)."""
     if any(p.is_error or options.strict for p in problems):
         raise BuildFailed(problems)
 

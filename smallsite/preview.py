@@ -201,8 +201,9 @@ class SiteHandler(_Guarded, web.RequestHandler):
         if kind == "redirect":
             query = f"?{self.request.query}" if self.request.query else ""
             return self.redirect(target + query, permanent=False)
-        if kind == "file":
-            data = snapshot.files[target]
+        # None: a page rendered on request whose template failed, with no earlier version to show.
+        data = snapshot.files.get(target) if kind == "file" else None
+        if data is not None:
             kind_of = content_type(target)
             if kind_of.startswith("text/html"):
                 data = inject(data, snapshot)

@@ -55,15 +55,7 @@ def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCa
     )
     env.install_gettext_translations(catalogue.translations, newstyle=True)
     locale = language.locale
-    dates: dict[tuple, str] = {}  # every story card shows its date on every story page: format each once
-
-    def date(value, format="long") -> str:
-        key = (value, format)
-        if key not in dates:
-            dates[key] = format_date(value, format=format, locale=locale)
-        return dates[key]
-
-    env.filters["date"] = date
+    env.filters["date"] = _remembered_dates(locale)
     env.filters["number"] = lambda value: format_decimal(value, locale=locale)
     env.filters["percent"] = lambda value: format_percent(value, locale=locale)
     base_path = config.base_path
@@ -75,6 +67,23 @@ def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCa
 
     env.globals["asset"] = asset
     return env
+
+
+def _remembered_dates(locale) -> Callable[..., str]:
+    """Babel's format_date, each (date, format) formatted once: a story page lists every other story's
+    date, and Babel takes longer over one date than Jinja over the rest of a card."""
+    formatted: dict[tuple[Any, str], str] = {}
+
+    def date(value, format: str = "long") -> str:
+        try:
+            return formatted[(value, format)]
+        except KeyError:
+            text = formatted[(value, format)] = format_date(value, format=format, locale=locale)
+            return text
+        except TypeError:  # not hashable, so not a date Babel would take either: let it say so
+            return format_date(value, format=format, locale=locale)
+
+    return date
 
 
 def check_templates(config: SiteConfig, env: jinja2.Environment) -> list[Problem]:

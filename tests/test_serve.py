@@ -37,7 +37,7 @@ def served(tmp_path_factory):
     (maker.root / "content" / "leak").symlink_to(maker.root.parent, target_is_directory=True)
     server = ServeProcess(maker.root)
     yield server
-    assert server.stop() == 0
+    assert server.stop() == 0, server.output
 
 
 def test_serves_pages_from_the_build(served):
