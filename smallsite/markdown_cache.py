@@ -10,16 +10,14 @@ another version of smallsite, Python-Markdown or Python is ignored, never truste
 from __future__ import annotations
 
 import hashlib
-import marshal
-import os
 import sys
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import markdown as python_markdown
 
 from . import __version__
+from .cache_file import read_cache_file, write_cache_file
 from .assets import MediaFile, media_file, resolve_local
 from .markdown import EXTENSIONS, LinkContext, RenderedMarkdown, render_markdown
 from .problems import Problem
@@ -85,33 +83,15 @@ def load_cache(root: Path | None) -> MarkdownCache:
 
 
 def _read_entries(path: Path, settings: str) -> dict[str, Entry]:
-    """Header line (format and settings digest), CRC line, marshalled dict; anything else -> empty."""
-    try:
-        data = path.read_bytes()
-        header, checksum, payload = data.split(b"\n", 2)
-        if header.decode() != f"smallsite-markdown-cache {settings}":
-            return {}
-        if int(checksum) != zlib.crc32(payload):
-            return {}
-        entries = marshal.loads(payload)
-    except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is simply no cache
-        return {}
-    return entries if isinstance(entries, dict) else {}
+    """The file's entries, when it was made with these Markdown settings; else none."""
+    return read_cache_file(path, f"smallsite-markdown-cache {settings}")
 
 
 def save_cache(cache: MarkdownCache) -> None:
     """Write the entries this build used (so the file never grows past the site), atomically."""
     if cache.path is None or not (cache.changed or len(cache.used) != len(cache.entries)):
         return
-    payload = marshal.dumps(cache.used)
-    data = f"smallsite-markdown-cache {cache.settings}\n{zlib.crc32(payload)}\n".encode() + payload
-    try:
-        cache.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache.path.with_name(f"{cache.path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, cache.path)  # a concurrent build (serve and build) reads a whole file
-    except OSError:
-        pass  # a read-only project still builds; it is only slower next time
+    write_cache_file(cache.path, f"smallsite-markdown-cache {cache.settings}", cache.used)
 
 
 class _RecordingPaths(dict):

@@ -16,7 +16,6 @@ A corrupt file, or one written by other code, is ignored, never trusted (tests/t
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import sys
 import zlib
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import __version__
+from .cache_file import read_cache_file, write_cache_file
 from .i18n import Document, Site
 from .problems import Problem
 
@@ -97,18 +97,9 @@ def load_page_cache(root: Path | None, preview: bool = False) -> PageCache:
 
 
 def _read_entries(path: Path, code: str) -> dict[str, Entry]:
-    """Header line (format and code digest), CRC line, marshalled dict; anything else -> empty."""
-    try:
-        data = path.read_bytes()
-        header, checksum, payload = data.split(b"\n", 2)
-        if header.decode() != f"smallsite-page-cache {code}" or int(checksum) != zlib.crc32(payload):
-            return {}
-        entries = marshal.loads(payload)
-    except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is simply no cache
-        return {}
-    if not isinstance(entries, dict) or not all(_well_formed(entry) for entry in entries.values()):
-        return {}
-    return entries
+    """The file's entries, when this code made it and every entry is whole; else none."""
+    entries = read_cache_file(path, f"smallsite-page-cache {code}")
+    return entries if all(_well_formed(entry) for entry in entries.values()) else {}
 
 
 def _well_formed(entry) -> bool:
@@ -120,15 +111,7 @@ def save_page_cache(cache: PageCache) -> None:
     """Write the entries this build used (so the file never grows past the site), atomically."""
     if cache.path is None or not (cache.changed or len(cache.used) != len(cache.entries)):
         return
-    payload = marshal.dumps(cache.used)
-    data = f"smallsite-page-cache {cache.code}\n{zlib.crc32(payload)}\n".encode() + payload
-    try:
-        cache.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache.path.with_name(f"{cache.path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, cache.path)  # a concurrent build (serve and build) reads a whole file
-    except OSError:
-        pass  # a read-only project still builds; it is only slower next time
+    write_cache_file(cache.path, f"smallsite-page-cache {cache.code}", cache.used)
 
 
 def _folder_digest(digest, folder: Path) -> None:

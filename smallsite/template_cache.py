@@ -8,13 +8,11 @@ alike). A corrupt file, or one written by other code, is ignored."""
 
 from __future__ import annotations
 
-import marshal
-import os
-import zlib
 from pathlib import Path
 
 import jinja2
 
+from .cache_file import read_cache_file, write_cache_file
 from .page_cache import CACHE_DIR
 
 CACHE_FILE = "templates.bin"
@@ -41,27 +39,11 @@ class CompiledTemplates(jinja2.BytecodeCache):
         """Write the templates compiled by this build, atomically (nothing when none was)."""
         if self.path is None or not self.changed:
             return
-        payload = marshal.dumps(self.entries)
-        data = f"smallsite-templates {self.code}\n{zlib.crc32(payload)}\n".encode() + payload
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, self.path)
-        except OSError:
-            pass  # a read-only project still builds
+        write_cache_file(self.path, f"smallsite-templates {self.code}", self.entries)
 
 
 def _read(path: Path, code: str) -> dict:
-    try:
-        header, checksum, payload = path.read_bytes().split(b"\n", 2)
-        if header.decode() != f"smallsite-templates {code}" or int(checksum) != zlib.crc32(payload):
-            return {}
-        entries = marshal.loads(payload)
-    except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is simply no cache
-        return {}
-    if not isinstance(entries, dict):
-        return {}
+    entries = read_cache_file(path, f"smallsite-templates {code}")
     return {key: entry for key, entry in entries.items()
             if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)
             and type(entry[1]).__name__ == "code"}

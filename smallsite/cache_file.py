@@ -1,0 +1,34 @@
+"""The one file format every cache in .cache/ uses: a header naming the cache and the code that made it,
+a checksum, and a marshalled dict. Anything else (missing, truncated, foreign) reads as an empty cache."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import zlib
+from pathlib import Path
+
+
+def read_cache_file(path: Path, header: str) -> dict:
+    """The entries of a cache file whose first line is `header` and whose checksum holds; else {}."""
+    try:
+        first, checksum, payload = path.read_bytes().split(b"\n", 2)
+        if first.decode() != header or int(checksum) != zlib.crc32(payload):
+            return {}
+        entries = marshal.loads(payload)
+    except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is simply no cache
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def write_cache_file(path: Path, header: str, entries: dict) -> None:
+    """Write a cache file atomically: a concurrent build (serve and build) reads a whole file or none."""
+    payload = marshal.dumps(entries)
+    data = f"{header}\n{zlib.crc32(payload)}\n".encode() + payload
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a read-only project still builds; it is only slower next time
