@@ -7,6 +7,7 @@ import marshal
 import os
 import zlib
 from pathlib import Path
+from typing import Any
 
 
 def read_cache_file(path: Path, header: str) -> dict:
@@ -32,3 +33,33 @@ def write_cache_file(path: Path, header: str, entries: dict) -> None:
         os.replace(temporary, path)
     except OSError:
         pass  # a read-only project still builds; it is only slower next time
+
+
+class KeptEntries:
+    """What the Markdown and page caches share: `entries` read at the start of a build, `used` the ones
+    this build used or made. Only the used ones are saved, so a file never grows past the site.
+    A subclass has `path` (None: keep nothing), `entries`, `used`, `changed` and a `header` naming
+    the code that made the entries."""
+
+    path: Path | None
+    entries: dict[str, Any]
+    used: dict[str, Any]
+    changed: bool
+    header: str
+
+    def record(self, key: str | None, entry: Any) -> None:
+        """Keep an entry used by this build: a new one (made here or in a worker), or None for a hit."""
+        if key is None:
+            return
+        if entry is None:
+            if key in self.entries:
+                self.used[key] = self.entries[key]
+        else:
+            self.changed = True
+            self.used[key] = entry
+
+    def save(self) -> None:
+        """Write the used entries, atomically, when they differ from what was read."""
+        if self.path is None or not (self.changed or len(self.used) != len(self.entries)):
+            return
+        write_cache_file(self.path, self.header, self.used)

@@ -17,7 +17,7 @@ from pathlib import Path
 import markdown as python_markdown
 
 from . import __version__
-from .cache_file import read_cache_file, write_cache_file
+from .cache_file import KeptEntries, read_cache_file
 from .assets import MediaFile, media_file, resolve_local
 from .markdown import EXTENSIONS, LinkContext, RenderedMarkdown, render_markdown
 from .problems import Problem
@@ -43,7 +43,7 @@ Entry = tuple
 
 
 @dataclass
-class MarkdownCache:
+class MarkdownCache(KeptEntries):
     """Entries read at the start of a build, and those the build used or made (the ones saved)."""
 
     path: Path | None
@@ -64,13 +64,9 @@ class MarkdownCache:
             self.media[path] = media_file(path)
         return self.media[path]
 
-    def record(self, key: str, entry: Entry | None) -> None:
-        """Keep an entry used by this build: a new one (made here or in a worker), or None for a hit."""
-        if entry is None:
-            self.used[key] = self.entries[key]
-        else:
-            self.changed = True
-            self.used[key] = entry
+    @property
+    def header(self) -> str:
+        return _header(self.settings)
 
 
 def load_cache(root: Path | None) -> MarkdownCache:
@@ -84,14 +80,16 @@ def load_cache(root: Path | None) -> MarkdownCache:
 
 def _read_entries(path: Path, settings: str) -> dict[str, Entry]:
     """The file's entries, when it was made with these Markdown settings; else none."""
-    return read_cache_file(path, f"smallsite-markdown-cache {settings}")
+    return read_cache_file(path, _header(settings))
+
+
+def _header(settings: str) -> str:
+    return f"smallsite-markdown-cache {settings}"
 
 
 def save_cache(cache: MarkdownCache) -> None:
     """Write the entries this build used (so the file never grows past the site), atomically."""
-    if cache.path is None or not (cache.changed or len(cache.used) != len(cache.entries)):
-        return
-    write_cache_file(cache.path, f"smallsite-markdown-cache {cache.settings}", cache.used)
+    cache.save()
 
 
 class _RecordingPaths(dict):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import __version__
-from .cache_file import read_cache_file, write_cache_file
+from .cache_file import KeptEntries, read_cache_file
 from .i18n import Document, Site
 from .problems import Problem
 
@@ -62,7 +62,7 @@ def code_digest() -> str:
 
 
 @dataclass
-class PageCache:
+class PageCache(KeptEntries):
     """Entries read at the start of a build, and those this build used or made (the ones saved)."""
 
     path: Path | None
@@ -74,16 +74,9 @@ class PageCache:
     sections: dict[str, str] = field(default_factory=dict)
     preview: bool = False
 
-    def record(self, key: str | None, entry: Entry | None) -> None:
-        """Keep an entry used by this build: a new one, or None for a hit (the cache has it)."""
-        if key is None:
-            return
-        if entry is None:
-            if key in self.entries:
-                self.used[key] = self.entries[key]
-        else:
-            self.changed = True
-            self.used[key] = entry
+    @property
+    def header(self) -> str:
+        return _header(self.code)
 
 
 def load_page_cache(root: Path | None, preview: bool = False) -> PageCache:
@@ -98,7 +91,7 @@ def load_page_cache(root: Path | None, preview: bool = False) -> PageCache:
 
 def _read_entries(path: Path, code: str) -> dict[str, Entry]:
     """The file's entries, when this code made it and every entry is whole; else none."""
-    entries = read_cache_file(path, f"smallsite-page-cache {code}")
+    entries = read_cache_file(path, _header(code))
     return entries if all(_well_formed(entry) for entry in entries.values()) else {}
 
 
@@ -109,9 +102,11 @@ def _well_formed(entry) -> bool:
 
 def save_page_cache(cache: PageCache) -> None:
     """Write the entries this build used (so the file never grows past the site), atomically."""
-    if cache.path is None or not (cache.changed or len(cache.used) != len(cache.entries)):
-        return
-    write_cache_file(cache.path, f"smallsite-page-cache {cache.code}", cache.used)
+    cache.save()
+
+
+def _header(code: str) -> str:
+    return f"smallsite-page-cache {code}"
 
 
 def _folder_digest(digest, folder: Path) -> None:
