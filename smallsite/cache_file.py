@@ -3,11 +3,38 @@ a checksum, and a marshalled dict. Anything else (missing, truncated, foreign) r
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import marshal
 import os
+import sys
 import zlib
 from pathlib import Path
 from typing import Any
+
+from . import __version__
+
+_CODE = Path(__file__).resolve().parent
+# The libraries whose files decide what a page shows; located without importing them (an up-to-date
+# build never loads them).
+_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "yaml")
+
+
+def code_digest() -> str:
+    """smallsite's own code (every module: any of them may change what a page shows), its libraries'
+    files and Python's version: a cache written by anything else is not read."""
+    digest = hashlib.sha256(repr((__version__, sys.version_info[:2])).encode())
+    for name in _LIBRARIES:
+        # Not __version__: importing MarkupSafe's imports importlib.metadata (slow). An upgrade rewrites the file.
+        try:
+            origin = importlib.util.find_spec(name).origin
+            stat = os.stat(origin)
+            digest.update(f"{name}:{origin}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+        except (OSError, TypeError, AttributeError, ValueError, ImportError):
+            digest.update(f"{name}:?;".encode())
+    for path in sorted(_CODE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def read_cache_file(path: Path, header: str) -> dict:

@@ -8,10 +8,13 @@ import sys
 import time
 from pathlib import Path
 
-from .config import SiteConfig, load_config
-from .pipeline import BuildOptions, build_site
+from typing import TYPE_CHECKING
+
+from . import build_stamp
 from .problems import BuildFailed, Problem
-from .progress import terminal_progress
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +76,8 @@ def _register(commands, module: str) -> None:
 
 def configure(args: argparse.Namespace) -> SiteConfig:
     """site.toml, with the command line's overrides."""
+    from .config import load_config
+
     config = load_config(args.root)
     if getattr(args, "base_url", None):
         config = config.with_base_url(args.base_url)
@@ -91,6 +96,16 @@ def report(problems: list[Problem], stream=None) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    # Nothing changed since the last build: say so and stop, before loading what a build needs.
+    stamp = build_stamp.check(args.root, args.out, (args.base_url, args.strict, args.drafts))
+    if isinstance(stamp, build_stamp.UpToDate):
+        report(list(stamp.problems))
+        print(f"built {stamp.pages} pages in {stamp.languages} languages in {time.perf_counter() - started:.2f} s "
+              f"-> {stamp.out_dir} (up to date: nothing changed since the last build)")
+        return 0
+    from .pipeline import BuildOptions, build_site  # the build's modules: a tenth of a second to import
+    from .progress import terminal_progress
+
     # A build makes few reference cycles but many objects (front matter, cache entries, the output): the
     # collector's default pace spent a tenth of a rebuild walking them. Modules loaded so far never go.
     gc.freeze()
@@ -98,16 +113,17 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         config = configure(args)
         options = BuildOptions(strict=args.strict, drafts=args.drafts, progress=terminal_progress(sys.stderr))
-        result = build_site(config, output_dir(args, config), options)
+        out_dir = output_dir(args, config)
+        result = build_site(config, out_dir, options)
     except BuildFailed as failed:
         report(failed.problems)
         errors = sum(1 for p in failed.problems if p.is_error or args.strict)
         print(f"build failed: {errors} problem{'s' if errors != 1 else ''}; the site folder was not changed",
               file=sys.stderr)
         return 1
-    report(result.problems)
     pages = sum(1 for name in result.files if name.endswith(".html"))
+    build_stamp.save(stamp, out_dir, pages, len(config.languages), result.problems)
+    report(result.problems)
     elapsed = time.perf_counter() - started
-    print(f"built {pages} pages in {len(config.languages)} languages in {elapsed:.2f} s "
-          f"-> {output_dir(args, config)}")
+    print(f"built {pages} pages in {len(config.languages)} languages in {elapsed:.2f} s -> {out_dir}")
     return 0

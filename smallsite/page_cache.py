@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from . import __version__
-from .cache_file import KeptEntries, read_cache_file
+from .cache_file import KeptEntries, code_digest, read_cache_file
 from .i18n import Document, Site
 from .problems import Problem
 
@@ -35,30 +33,11 @@ FORMAT = 2
 # A story page (with its list of every other story) shrinks about 13 ×; the strongest level costs a
 # millisecond more per page rendered, but is the fastest to expand again, which every rebuild does.
 COMPRESSION = 9
-_CODE = Path(__file__).resolve().parent
-_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "yaml")
 # Folders whose every file a page may depend on (templates include each other; catalogues per language).
 _INPUT_FOLDERS = ("templates", "locales")
 
 # (zlib-compressed HTML, its length, the template's problems as plain tuples): marshal stores these as they are.
 Entry = tuple
-
-
-def code_digest() -> str:
-    """smallsite's own code (every module: any of them may change what a page shows), its libraries'
-    files and Python's version: a cache written by anything else is not read."""
-    digest = hashlib.sha256(repr((FORMAT, __version__, sys.version_info[:2])).encode())
-    for name in _LIBRARIES:  # a build has imported them all by now
-        module = sys.modules.get(name) or __import__(name)
-        # Not __version__: MarkupSafe's imports importlib.metadata (slow). An upgrade rewrites the file.
-        try:
-            stat = os.stat(module.__file__)
-            digest.update(f"{name}:{module.__file__}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-        except (OSError, TypeError):
-            digest.update(f"{name}:?;".encode())
-    for path in sorted(_CODE.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 @dataclass
@@ -106,7 +85,7 @@ def save_page_cache(cache: PageCache) -> None:
 
 
 def _header(code: str) -> str:
-    return f"smallsite-page-cache {code}"
+    return f"smallsite-page-cache {FORMAT} {code}"
 
 
 def _folder_digest(digest, folder: Path) -> None:

@@ -1,0 +1,165 @@
+"""What the last successful build read and wrote, so that a build with nothing changed stops at once.
+
+make and ninja skip work whose inputs are as they were; so does `build`. After a build has written the
+output folder, the stamp records the request (project, output folder, options, smallsite's code and its
+libraries), every file under the folders a build reads (site.toml, content/, templates/, locales/,
+static/) with a digest of its bytes, and the size and time of every file written. The next build with
+the same request compares: when every input has the same bytes and the output folder holds exactly the
+files written, untouched, the site is up to date and nothing is built. Anything else (a file added,
+changed or removed on either side, another request, an interrupted write, a stamp that is missing,
+damaged or from other code) means a full build, and the stamp is never trusted beyond what it proves.
+
+An input's bytes are hashed again unless its size, times and inode are as recorded and it was last
+changed well before the stamp's scan began (git's "racily clean" rule: a file changed within the clock's
+granularity of the scan would otherwise look unchanged). The stamp keeps the build's warnings and its
+page count, so an up-to-date build reports what the full one did. This module imports nothing heavy:
+an up-to-date build never loads Jinja, Markdown, Babel or YAML."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache_file import code_digest, read_cache_file, write_cache_file
+from .problems import Problem
+
+STAMP_FILE = Path(".cache") / "build-stamp.bin"
+INPUT_FOLDERS = ("content", "templates", "locales", "static")
+INPUT_FILES = ("site.toml",)
+FORMAT = 1
+# A file changed this close to the scan's start is hashed again even when its stat looks the same.
+RACY_NS = 2_000_000_000
+
+# relative path -> (size, mtime_ns, ctime_ns, inode, digest of the bytes)
+InputRecord = tuple
+# relative path -> (size, mtime_ns, inode)
+OutputRecord = tuple
+
+
+@dataclass(frozen=True)
+class InputScan:
+    """Every input file as found at the start of a build (what the stamp will say the build read)."""
+
+    root: Path
+    out: Path | None  # as the command line gave it (None: site.toml's output_dir)
+    request: str
+    started_ns: int
+    files: dict[str, InputRecord]
+
+
+@dataclass(frozen=True)
+class UpToDate:
+    """What the last build reported, for a build that found nothing to do."""
+
+    out_dir: Path
+    pages: int
+    languages: int
+    problems: tuple[Problem, ...]
+
+
+def request_digest(root: Path, out: Path | None, options: tuple) -> str:
+    """What, besides the input files, decides the output: where it goes, the options, the code."""
+    parts = (FORMAT, str(root.resolve()), str(out.resolve()) if out else "", repr(options), code_digest())
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def scan_inputs(root: Path, out: Path | None, request: str, previous: dict[str, InputRecord] | None = None,
+                previous_ns: int = 0) -> InputScan:
+    """Every input file's record; a file's bytes are hashed unless `previous` proves them unchanged."""
+    started = time.time_ns()
+    files: dict[str, InputRecord] = {}
+    previous = previous or {}
+    for relative, path in _input_files(root):
+        try:
+            stat = os.stat(path)
+        except OSError:
+            files[relative] = (-1, 0, 0, 0, "<unreadable>")
+            continue
+        known = previous.get(relative)
+        same_stat = known is not None and known[:4] == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
+                                                        stat.st_ino)
+        settled = max(stat.st_mtime_ns, stat.st_ctime_ns) < previous_ns - RACY_NS
+        if same_stat and settled:
+            files[relative] = known
+            continue
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            digest = "<unreadable>"
+        files[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, digest)
+    return InputScan(root, out, request, started, files)
+
+
+def _input_files(root: Path):
+    """(relative path, path) of every file a build may read, in a stable order; links are followed."""
+    for name in INPUT_FILES:
+        yield name, os.path.join(root, name)
+    for folder in INPUT_FOLDERS:
+        top = os.path.join(root, folder)
+        seen: set[str] = set()
+        for current, dirs, names in os.walk(top, followlinks=True):
+            real = os.path.realpath(current)
+            if real in seen:  # a link back up the tree: its files are listed already
+                dirs[:] = []
+                continue
+            seen.add(real)
+            dirs.sort()
+            relative = os.path.relpath(current, root).replace(os.sep, "/")
+            for name in sorted(names):
+                yield f"{relative}/{name}", os.path.join(current, name)
+
+
+def output_records(out_dir: Path) -> dict[str, OutputRecord]:
+    """Every file under the output folder (links included, as themselves), with its size, time and inode."""
+    records: dict[str, OutputRecord] = {}
+    for current, dirs, names in os.walk(out_dir):
+        relative = os.path.relpath(current, out_dir).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        for name in [*names, *(d for d in dirs if os.path.islink(os.path.join(current, d)))]:
+            stat = os.lstat(os.path.join(current, name))
+            records[prefix + name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return records
+
+
+def _stamp_path(root: Path, out: Path | None) -> Path:
+    """One stamp per output folder: builds into another folder (--out) keep their own."""
+    if out is None:
+        return root / STAMP_FILE
+    name = hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return root / STAMP_FILE.with_name(f"{STAMP_FILE.stem}-{name}{STAMP_FILE.suffix}")
+
+
+def _header(request: str) -> str:
+    return f"smallsite-build-stamp {request}"
+
+
+def check(root: Path, out: Path | None, options: tuple) -> UpToDate | InputScan:
+    """UpToDate when the last build's stamp proves the output folder is what a build would write now;
+    else the scan of the inputs, for `save` to record once this build has written its output."""
+    request = request_digest(root, out, options)
+    stamp = read_cache_file(_stamp_path(root, out), _header(request))
+    try:
+        scan = scan_inputs(root, out, request, stamp.get("inputs"), stamp.get("scanned_ns", 0))
+        if not stamp or scan.files != stamp["inputs"]:
+            return scan
+        out_dir = Path(stamp["out_dir"])
+        # A write cut short leaves its staging folder (the next full build rolls it back).
+        if os.path.lexists(out_dir.with_name(f".{out_dir.name}.staging")):
+            return scan
+        if not out_dir.is_dir() or output_records(out_dir) != stamp["outputs"]:
+            return scan
+        problems = tuple(Problem(*fields) for fields in stamp["problems"])
+        return UpToDate(out_dir, stamp["pages"], stamp["languages"], problems)
+    except (KeyError, TypeError, ValueError, OSError):  # a stamp of the wrong shape: build
+        return scan_inputs(root, out, request)
+
+
+def save(scan: InputScan, out_dir: Path, pages: int, languages: int, problems: list[Problem]) -> None:
+    """Record a finished build: what it read (as scanned before it began) and what its folder holds now."""
+    stamp = {"inputs": scan.files, "scanned_ns": scan.started_ns, "out_dir": str(out_dir.resolve()),
+             "outputs": output_records(out_dir), "pages": pages, "languages": languages,
+             "problems": tuple((p.path, p.line, p.message, p.severity) for p in problems)}
+    write_cache_file(_stamp_path(scan.root, scan.out), _header(scan.request), stamp)
