@@ -86,17 +86,18 @@ def media_file(source: Path) -> MediaFile:
 def resolve_local(reference: str, page_folder: Path, content_root: Path, shown: str,
                   line: int | None) -> tuple[Path | None, Problem | None]:
     """A relative (or /content-root) file reference as a path that must stay inside content/."""
+    # Plain strings, not pathlib: every page resolves its illustration and links on every build.
+    root = os.fspath(content_root)
     if reference.startswith("/"):
-        target = content_root / reference.lstrip("/")
+        target = os.path.normpath(os.path.join(root, reference.lstrip("/")))
     else:
-        target = page_folder / reference
-    target = Path(os.path.normpath(target))
-    if not target.is_relative_to(content_root):
+        target = os.path.normpath(os.path.join(os.fspath(page_folder), reference))
+    if not (target == root or target.startswith(root.rstrip(os.sep) + os.sep)):
         return None, Problem(shown, line, f"'{reference}' points outside content/")
-    if not target.is_file():
+    if not os.path.isfile(target):
         return None, Problem(shown, line, f"'{reference}': no such file "
-                             f"({display_path(target, content_root.parent)})")
-    return target, None
+                             f"({display_path(Path(target), content_root.parent)})")
+    return Path(target), None
 
 
 def image_size(data: bytes, suffix: str) -> tuple[int | None, int | None]:

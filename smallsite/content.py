@@ -69,12 +69,19 @@ def find_sources(config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
     project = config.root.resolve()
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not IGNORED_NAME.search(d))
-        real_folder = os.path.realpath(folder)  # once per folder: resolving every file was a tenth of a rebuild
+        # Once per folder, not per file: resolving and relating paths was a tenth of a rebuild.
+        real_folder = Path(os.path.realpath(folder))
+        shown_folder = real_folder.relative_to(project).as_posix() if real_folder.is_relative_to(project) else None
+        relative = Path(folder).relative_to(root).as_posix()
+        folder_parts = [] if relative == "." else relative.split("/")
         for name in sorted(files):
             if IGNORED_NAME.search(name) or not name.endswith(".md"):
                 continue
-            path = Path(folder) / name
-            shown = _shown(path, real_folder, project)
+            path = Path(folder, name)
+            if os.path.islink(path):  # a file that is a link is shown as where it really is
+                shown = display_path(path, project)
+            else:
+                shown = f"{shown_folder}/{name}" if shown_folder is not None else str(path)
             match = SOURCE_NAME.match(name)
             if not match:
                 problems.append(Problem(shown, None, "no language in the file name: name it like "
@@ -84,21 +91,10 @@ def find_sources(config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
                 if match["lang"] not in config.all_language_codes:
                     problems.append(Problem(shown, None, f"language '{match['lang']}' is not in site.toml"))
                 continue
-            relative = path.parent.relative_to(root).as_posix()
             stem = match["stem"]
-            parts = [] if relative == "." else relative.split("/")
-            if stem != "index":
-                parts.append(stem)
+            parts = folder_parts + ([stem] if stem != "index" else [])
             sources.append(SourceFile(path, shown, "/".join(parts), match["lang"]))
     return sources, problems
-
-
-def _shown(path: Path, real_folder: str, project: Path) -> str:
-    """display_path(path, project), from its folder's real path (a file that is a link is resolved itself)."""
-    if os.path.islink(path):
-        return display_path(path, project)
-    real = Path(real_folder, path.name)
-    return real.relative_to(project).as_posix() if real.is_relative_to(project) else str(path)
 
 
 def read_page(source: SourceFile, include_drafts: bool) -> tuple[Page | None, list[Problem]]:
