@@ -3,15 +3,15 @@
 make and ninja skip work whose inputs are as they were; so does `build`. After a build has written the
 output folder, the stamp records the request (project, output folder, options, smallsite's code and its
 libraries), every file under the folders a build reads (site.toml, content/, templates/, locales/,
-static/) with a digest of its bytes, and the size and time of every file written. The next build with
-the same request compares: when every input has the same bytes and the output folder holds exactly the
+static/) with its size, times and inode, and the size, time and inode of every file written. The next build with
+the same request compares: when every input is as it was and the output folder holds exactly the
 files written, untouched, the site is up to date and nothing is built. Anything else (a file added,
 changed or removed on either side, another request, an interrupted write, a stamp that is missing,
 damaged or from other code) means a full build, and the stamp is never trusted beyond what it proves.
 
-An input's bytes are hashed again unless its size, times and inode are as recorded and it was last
-changed well before the stamp's scan began (git's "racily clean" rule: a file changed within the clock's
-granularity of the scan would otherwise look unchanged). The stamp keeps the build's warnings and its
+An edit always gives a file a new inode-change time, even one that puts the old modification time back;
+only a file changed just before the scan could be edited again within the same clock tick, so those
+have their bytes hashed as well (git's "racily clean" rule; see `scan_inputs`). The stamp keeps the build's warnings and its
 page count, so an up-to-date build reports what the full one did. This module imports nothing heavy:
 an up-to-date build never loads Jinja, Markdown, Babel or YAML."""
 
@@ -30,10 +30,11 @@ STAMP_FILE = Path(".cache") / "build-stamp.bin"
 INPUT_FOLDERS = ("content", "templates", "locales", "static")
 INPUT_FILES = ("site.toml",)
 FORMAT = 1
-# A file changed this close to the scan's start is hashed again even when its stat looks the same.
+# A file changed this close to a scan's start is hashed, and hashed again next time even when its stat
+# looks the same (the clock's granularity could hide a second edit).
 RACY_NS = 2_000_000_000
 
-# relative path -> (size, mtime_ns, ctime_ns, inode, digest of the bytes)
+# relative path -> (size, mtime_ns, ctime_ns, inode, digest of the bytes when the file was racy, else None)
 InputRecord = tuple
 # relative path -> (size, mtime_ns, inode)
 OutputRecord = tuple
@@ -48,6 +49,7 @@ class InputScan:
     request: str
     started_ns: int
     files: dict[str, InputRecord]
+    unchanged: bool  # every file as the last stamp recorded it (False without a stamp)
 
 
 @dataclass(frozen=True)
@@ -66,31 +68,43 @@ def request_digest(root: Path, out: Path | None, options: tuple) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def scan_inputs(root: Path, out: Path | None, request: str, previous: dict[str, InputRecord] | None = None,
-                previous_ns: int = 0) -> InputScan:
-    """Every input file's record; a file's bytes are hashed unless `previous` proves them unchanged."""
+def scan_inputs(root: Path, out: Path | None, request: str,
+                previous: dict[str, InputRecord] | None = None) -> InputScan:
+    """Every input file's record, and whether each is as `previous` recorded it.
+
+    A file that last changed well before the scan began is recorded by its stat alone: any later edit
+    gives it a new modification or inode-change time. One that changed within RACY_NS of the scan
+    could change again within the same clock tick, so its bytes are hashed too, and compared next
+    time (git's "racily clean" rule). A build from scratch hashes nothing that has settled."""
     started = time.time_ns()
     files: dict[str, InputRecord] = {}
-    previous = previous or {}
+    unchanged = previous is not None
     for relative, path in _input_files(root):
         try:
             stat = os.stat(path)
         except OSError:
-            files[relative] = (-1, 0, 0, 0, "<unreadable>")
+            files[relative] = (-1, 0, 0, 0, None)
+            unchanged = False
             continue
-        known = previous.get(relative)
-        same_stat = known is not None and known[:4] == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
-                                                        stat.st_ino)
-        settled = max(stat.st_mtime_ns, stat.st_ctime_ns) < previous_ns - RACY_NS
-        if same_stat and settled:
-            files[relative] = known
-            continue
-        try:
-            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        except OSError:
-            digest = "<unreadable>"
-        files[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, digest)
-    return InputScan(root, out, request, started, files)
+        key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        racy = max(stat.st_mtime_ns, stat.st_ctime_ns) >= started - RACY_NS
+        known = previous.get(relative) if previous else None
+        same_stat = known is not None and tuple(known[:4]) == key
+        digest = _digest(path) if racy or (same_stat and known[4] is not None) else None
+        if not same_stat or (known[4] is not None and known[4] != digest):
+            unchanged = False
+        files[relative] = (*key, digest if racy else None)
+    if previous is not None and len(previous) != len(files):
+        unchanged = False
+    return InputScan(root, out, request, started, files, unchanged)
+
+
+def _digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def _input_files(root: Path):
@@ -142,8 +156,8 @@ def check(root: Path, out: Path | None, options: tuple) -> UpToDate | InputScan:
     request = request_digest(root, out, options)
     stamp = read_cache_file(_stamp_path(root, out), _header(request))
     try:
-        scan = scan_inputs(root, out, request, stamp.get("inputs"), stamp.get("scanned_ns", 0))
-        if not stamp or scan.files != stamp["inputs"]:
+        scan = scan_inputs(root, out, request, stamp.get("inputs"))
+        if not scan.unchanged:
             return scan
         out_dir = Path(stamp["out_dir"])
         # A write cut short leaves its staging folder (the next full build rolls it back).
@@ -159,7 +173,7 @@ def check(root: Path, out: Path | None, options: tuple) -> UpToDate | InputScan:
 
 def save(scan: InputScan, out_dir: Path, pages: int, languages: int, problems: list[Problem]) -> None:
     """Record a finished build: what it read (as scanned before it began) and what its folder holds now."""
-    stamp = {"inputs": scan.files, "scanned_ns": scan.started_ns, "out_dir": str(out_dir.resolve()),
+    stamp = {"inputs": scan.files, "out_dir": str(out_dir.resolve()),
              "outputs": output_records(out_dir), "pages": pages, "languages": languages,
              "problems": tuple((p.path, p.line, p.message, p.severity) for p in problems)}
     write_cache_file(_stamp_path(scan.root, scan.out), _header(scan.request), stamp)
