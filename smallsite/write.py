@@ -7,6 +7,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 
 from .problems import BuildFailed, Problem
 
@@ -62,10 +63,12 @@ def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path) -> Wr
     targets = {relative: safe_parts(relative) for relative in files}
     if not out.is_dir():
         return _write_whole(files, targets, out, staging, retired)
-    changed = [relative for relative in files if not _same_bytes(out.joinpath(*targets[relative]), files[relative])]
+    base = os.fspath(out)
+    changed = [relative for relative in files
+               if not _same_bytes(os.path.join(base, *targets[relative]), files[relative])]
     present = _listing(out)
     extra_files = [name for name in present[0] if name not in files]
-    folders = {PurePosixPath(*parts[:i]).as_posix() for parts in targets.values() for i in range(1, len(parts))}
+    folders = {"/".join(parts[:i]) for parts in targets.values() for i in range(1, len(parts))}
     extra_folders = [name for name in present[1] if name not in folders]
     if not changed and not extra_files and not extra_folders:
         return WriteSummary(written=0, unchanged=len(files), removed=0)
@@ -159,10 +162,14 @@ def _blocked(out: Path, parts: tuple[str, ...]) -> bool:
                for i in range(1, len(parts)))
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     """Whether the file on disk already holds exactly these bytes (a symbolic link never does)."""
     try:
-        return not path.is_symlink() and path.stat().st_size == len(data) and path.read_bytes() == data
+        stat = os.lstat(path)
+        if not S_ISREG(stat.st_mode) or stat.st_size != len(data):
+            return False
+        with open(path, "rb", buffering=0) as handle:
+            return handle.read() == data
     except OSError:
         return False
 
