@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache_file import code_digest, read_cache_file, write_cache_file
@@ -50,6 +50,10 @@ class InputScan:
     started_ns: int
     files: dict[str, InputRecord]
     unchanged: bool  # every file as the last stamp recorded it (False without a stamp)
+    changed: frozenset[str] = frozenset()  # added, changed or removed since the last stamp (all, without one)
+    # From the last stamp, for build_record: what its build wrote, and which build it was.
+    previous_outputs: dict[str, OutputRecord] | None = None
+    previous_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,9 @@ class UpToDate:
 
 def request_digest(root: Path, out: Path | None, options: tuple) -> str:
     """What, besides the input files, decides the output: where it goes, the options, the code."""
-    parts = (FORMAT, str(root.resolve()), str(out.resolve()) if out else "", repr(options), code_digest())
+    # The root as written too: pages read in one build keep their paths (relative or not) for the next.
+    parts = (FORMAT, str(root), os.getcwd(), str(root.resolve()), str(out.resolve()) if out else "",
+             repr(options), code_digest())
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -78,13 +84,13 @@ def scan_inputs(root: Path, out: Path | None, request: str,
     time (git's "racily clean" rule). A build from scratch hashes nothing that has settled."""
     started = time.time_ns()
     files: dict[str, InputRecord] = {}
-    unchanged = previous is not None
+    changed: set[str] = set()
     for relative, path in _input_files(root):
         try:
             stat = os.stat(path)
         except OSError:
             files[relative] = (-1, 0, 0, 0, None)
-            unchanged = False
+            changed.add(relative)
             continue
         key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
         racy = max(stat.st_mtime_ns, stat.st_ctime_ns) >= started - RACY_NS
@@ -92,11 +98,10 @@ def scan_inputs(root: Path, out: Path | None, request: str,
         same_stat = known is not None and tuple(known[:4]) == key
         digest = _digest(path) if racy or (same_stat and known[4] is not None) else None
         if not same_stat or (known[4] is not None and known[4] != digest):
-            unchanged = False
+            changed.add(relative)
         files[relative] = (*key, digest if racy else None)
-    if previous is not None and len(previous) != len(files):
-        unchanged = False
-    return InputScan(root, out, request, started, files, unchanged)
+    changed.update(name for name in previous or () if name not in files)
+    return InputScan(root, out, request, started, files, previous is not None and not changed, frozenset(changed))
 
 
 def _digest(path: str) -> str | None:
@@ -112,33 +117,51 @@ def _input_files(root: Path):
     for name in INPUT_FILES:
         yield name, os.path.join(root, name)
     for folder in INPUT_FOLDERS:
-        top = os.path.join(root, folder)
-        seen: set[str] = set()
-        for current, dirs, names in os.walk(top, followlinks=True):
-            real = os.path.realpath(current)
-            if real in seen:  # a link back up the tree: its files are listed already
-                dirs[:] = []
+        yield from _folder_files(os.path.join(root, folder), folder, set())
+
+
+def _folder_files(folder: str, relative: str, followed: set[str]):
+    """The files below one folder, by name; a linked folder is entered once (a link back up is not)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        name = f"{relative}/{entry.name}"
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if not is_folder:
+            yield name, entry.path
+            continue
+        if entry.is_symlink():
+            real = os.path.realpath(entry.path)
+            if real in followed:
                 continue
-            seen.add(real)
-            dirs.sort()
-            relative = os.path.relpath(current, root).replace(os.sep, "/")
-            for name in sorted(names):
-                yield f"{relative}/{name}", os.path.join(current, name)
+            followed.add(real)
+        yield from _folder_files(entry.path, name, followed)
 
 
-def output_records(out_dir: Path) -> dict[str, OutputRecord]:
-    """Every file under the output folder (links included, as themselves), with its size, time and inode."""
+def output_records(out_dir: Path, folders: list[str] | None = None) -> dict[str, OutputRecord]:
+    """Every file under the output folder (links included, as themselves), with its size, time and inode;
+    every real folder below it is added to `folders` when given."""
     records: dict[str, OutputRecord] = {}
     for current, dirs, names in os.walk(out_dir):
         relative = os.path.relpath(current, out_dir).replace(os.sep, "/")
         prefix = "" if relative == "." else relative + "/"
-        for name in [*names, *(d for d in dirs if os.path.islink(os.path.join(current, d)))]:
+        for name in dirs:
+            if os.path.islink(os.path.join(current, name)):
+                names.append(name)
+            elif folders is not None:
+                folders.append(prefix + name)
+        for name in names:
             stat = os.lstat(os.path.join(current, name))
             records[prefix + name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
     return records
 
 
-def _stamp_path(root: Path, out: Path | None) -> Path:
+def stamp_path(root: Path, out: Path | None) -> Path:
     """One stamp per output folder: builds into another folder (--out) keep their own."""
     if out is None:
         return root / STAMP_FILE
@@ -154,11 +177,11 @@ def check(root: Path, out: Path | None, options: tuple) -> UpToDate | InputScan:
     """UpToDate when the last build's stamp proves the output folder is what a build would write now;
     else the scan of the inputs, for `save` to record once this build has written its output."""
     request = request_digest(root, out, options)
-    stamp = read_cache_file(_stamp_path(root, out), _header(request))
+    stamp = read_cache_file(stamp_path(root, out), _header(request))
     try:
         scan = scan_inputs(root, out, request, stamp.get("inputs"))
         if not scan.unchanged:
-            return scan
+            return replace(scan, previous_outputs=stamp.get("outputs"), previous_id=stamp.get("started_ns"))
         out_dir = Path(stamp["out_dir"])
         # A write cut short leaves its staging folder (the next full build rolls it back).
         if os.path.lexists(out_dir.with_name(f".{out_dir.name}.staging")):
@@ -171,9 +194,22 @@ def check(root: Path, out: Path | None, options: tuple) -> UpToDate | InputScan:
         return scan_inputs(root, out, request)
 
 
-def save(scan: InputScan, out_dir: Path, pages: int, languages: int, problems: list[Problem]) -> None:
-    """Record a finished build: what it read (as scanned before it began) and what its folder holds now."""
-    stamp = {"inputs": scan.files, "out_dir": str(out_dir.resolve()),
-             "outputs": output_records(out_dir), "pages": pages, "languages": languages,
+def save(scan: InputScan, out_dir: Path, pages: int, languages: int, problems: list[Problem],
+         before: dict[str, OutputRecord] | None = None, changed_paths: tuple[str, ...] | None = None) -> None:
+    """Record a finished build: what it read (as scanned before it began) and what its folder holds now.
+    `before` (the folder's records as the build began) and the `changed_paths` it wrote or removed spare
+    a second walk through the folder: only those are looked at again."""
+    if before is not None and changed_paths is not None:
+        outputs = dict(before)
+        for name in changed_paths:
+            try:
+                stat = os.lstat(os.path.join(out_dir, name))
+                outputs[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            except OSError:
+                outputs.pop(name, None)
+    else:
+        outputs = output_records(out_dir)
+    stamp = {"inputs": scan.files, "started_ns": scan.started_ns, "out_dir": str(out_dir.resolve()),
+             "outputs": outputs, "pages": pages, "languages": languages,
              "problems": tuple((p.path, p.line, p.message, p.severity) for p in problems)}
-    write_cache_file(_stamp_path(scan.root, scan.out), _header(scan.request), stamp)
+    write_cache_file(stamp_path(scan.root, scan.out), _header(scan.request), stamp)

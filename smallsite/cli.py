@@ -103,6 +103,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"built {stamp.pages} pages in {stamp.languages} languages in {time.perf_counter() - started:.2f} s "
               f"-> {stamp.out_dir} (up to date: nothing changed since the last build)")
         return 0
+    from . import build_record
     from .pipeline import BuildOptions, build_site  # the build's modules: a tenth of a second to import
     from .progress import terminal_progress
 
@@ -114,7 +115,8 @@ def run_build(args: argparse.Namespace) -> int:
         config = configure(args)
         options = BuildOptions(strict=args.strict, drafts=args.drafts, progress=terminal_progress(sys.stderr))
         out_dir = output_dir(args, config)
-        result = build_site(config, out_dir, options)
+        previous = build_record.load(stamp, config.root, out_dir)  # what the last build left that still holds
+        result = build_site(config, out_dir, options, previous)
     except BuildFailed as failed:
         report(failed.problems)
         errors = sum(1 for p in failed.problems if p.is_error or args.strict)
@@ -122,7 +124,11 @@ def run_build(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     pages = sum(1 for name in result.files if name.endswith(".html"))
-    build_stamp.save(stamp, out_dir, pages, len(config.languages), result.problems)
+    written = result.written
+    build_stamp.save(stamp, out_dir, pages, len(config.languages), result.problems,
+                     previous.outputs if previous else None, written.changed_paths if written else None)
+    if result.record is not None:
+        build_record.save(stamp, result.record)
     report(result.problems)
     elapsed = time.perf_counter() - started
     print(f"built {pages} pages in {len(config.languages)} languages in {elapsed:.2f} s -> {out_dir}")

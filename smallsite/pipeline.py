@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -10,6 +11,7 @@ from markupsafe import Markup
 
 from . import outputs
 from .assets import MediaFile, StaticFiles, collect_static
+from .build_record import BuildRecord, PreviousBuild, WrittenPage
 from .catalogues import LoadedCatalogue, load_catalogues
 from .config import SiteConfig
 from .content import CONTENT_DIR, Page, SourceFile, find_sources, find_url_clashes, read_page
@@ -25,7 +27,7 @@ from .reuse import replace_pages, reusable_parts, same_place
 from .render import (TEMPLATE_FOR_KIND, Renderer, check_templates, document_context, make_environment,
                      page_links, render_template, resolve_hero, story_card)
 from .workers import map_in_processes, worker_count
-from .write import check_output_dir, write_tree
+from .write import UNCHANGED, WriteSummary, check_output_dir, write_tree
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,10 @@ class BuildResult:
     """A finished build in memory: output path -> bytes, and the warnings met on the way."""
 
     site: Site
-    files: dict[str, bytes]
+    files: dict[str, bytes]  # or write.UNCHANGED, in a build given the last one's record: the folder has it
     problems: list[Problem] = field(default_factory=list)
+    record: BuildRecord | None = None  # what the next build may reuse (build_record.py)
+    written: WriteSummary | None = None  # what build_site changed in the output folder
 
 
 @dataclass(frozen=True)
@@ -90,11 +94,12 @@ class PreparedSite:
 
 
 def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous: PreparedSite | None = None,
-            changed: frozenset[str] | None = None) -> PreparedSite:
+            changed: frozenset[str] | None = None, known_reads: dict[Path, tuple] | None = None) -> PreparedSite:
     """Sources -> the site model, never raising for an editor's error (the caller decides).
     With `previous` and the project paths `changed` since it (a watcher's batch), reuses what they cannot
     have changed: other pages' reads and, when only content/ changed, catalogues, static files and the
-    compiled templates. The result is the same as without `previous`."""
+    compiled templates. The result is the same as without `previous`. `known_reads`: sources whose files
+    are unchanged since the last build, as it read them (build_record.py)."""
     reuse = reusable_parts(config, options, previous, changed)
     if reuse.sources:
         sources, source_problems = list(previous.sources), list(previous.source_problems)
@@ -105,7 +110,11 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
     replaced: dict[tuple[str, str], Page] = {}
     for source in sources:
         kept = previous.reads.get(source.path) if previous and source.path not in reuse.reread else None
-        if kept is None or not reuse.pages:
+        if kept is not None and not reuse.pages:
+            kept = None
+        if kept is None and known_reads:
+            kept = known_reads.get(source.path)
+        if kept is None:
             page, found = read_page(source, include_drafts=options.drafts)
             earlier = previous.reads.get(source.path, (None,))[0] if previous else None
             if same_place(earlier, page):
@@ -145,12 +154,17 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
                         templates, tuple(template_problems), problems)
 
 
-def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildResult:
-    """Sources -> the whole output tree in memory. Raises BuildFailed with every problem found."""
-    prepared = prepare(config, options)
+def build(config: SiteConfig, options: BuildOptions = BuildOptions(),
+          previous_build: PreviousBuild | None = None) -> BuildResult:
+    """Sources -> the whole output tree in memory. Raises BuildFailed with every problem found.
+    `previous_build`: what the last build into the same folder left, still valid (build_record.py)."""
+    prepared = prepare(config, options, known_reads=previous_build.reads if previous_build else None)
     stop_on_errors(list(prepared.problems), options)
     pages = load_page_cache(config.root if options.cache else None, options.preview)
-    rendering = SiteRendering(prepared, load_cache(config.root if options.cache else None), pages=pages)
+    cache = load_cache(config.root if options.cache else None)
+    if previous_build is not None:
+        cache.media.update(previous_build.media)  # hashed and measured by the last build, and unchanged since
+    rendering = SiteRendering(prepared, cache, pages=pages, previous_build=previous_build)
     try:
         rendering.render_all(options.workers, options.progress)
         return rendering.result()
@@ -164,7 +178,8 @@ class SiteRendering:
     (serve's pages on request) or all in a build's order (`render_all`); `result` is the build's."""
 
     def __init__(self, prepared: PreparedSite, cache: MarkdownCache, earlier: SiteRendering | None = None,
-                 changed_files: frozenset[Path] = frozenset(), pages: PageCache | None = None):
+                 changed_files: frozenset[Path] = frozenset(), pages: PageCache | None = None,
+                 previous_build: PreviousBuild | None = None):
         """`earlier`: a rendering of the same settings, templates and media files, whose story cards
         may be reused for the stories that are as they were (`changed_files`: what changed since).
         `pages`: the page cache `render_all` takes whole pages from (a build's; serve renders on request)."""
@@ -181,6 +196,8 @@ class SiteRendering:
         self._earlier_cards = earlier._card_of if earlier is not None else {}
         self._changed_files = changed_files
         self.pages = pages
+        self.previous_build = previous_build
+        self._site_record: tuple[tuple[str, ...], tuple] = ((), ())  # set by `result`, for `record`
 
     def cards(self, lang: str) -> tuple[list[dict], list[Problem], dict[str, MediaFile]]:
         """A language's story cards, the problems met making them, and the illustrations they show."""
@@ -263,15 +280,60 @@ class SiteRendering:
             return render_document(renderer, document, links[document.lang], cards[document.lang], cache, pages,
                                    kept_only)
 
-        # Kept pages are taken here (forking and sending their HTML back would cost more than they do);
-        # only the others are rendered, on every core.
-        kept = [render_one(d, kept_only=True) if pages is not None and pages.entries else None for d in documents]
+        # Pages the output folder already holds are left there; kept pages are taken here (forking and
+        # sending their HTML back would cost more than they do); only the others are rendered, on every core.
+        written = self._still_written(documents)
+        kept = [written.get((d.key, d.lang)) or (render_one(d, kept_only=True) if pages is not None and pages.entries
+                                                 else None) for d in documents]
         to_render = [document for document, rendered in zip(documents, kept) if rendered is None]
         told = (lambda done: progress(done, len(to_render))) if progress else None
         count = worker_count(len(to_render), workers)
         fresh = iter(map_in_processes(render_one, to_render, count, told))
         for document, rendered in zip(documents, kept):
             self._keep(document, rendered or next(fresh))
+
+    def _still_written(self, documents: list[Document]) -> dict[tuple[str, str], RenderedDocument]:
+        """The pages the output folder holds as this build would write them: everything their page-cache
+        key is made of is as it was when the last build wrote them (build_record.py says why)."""
+        previous, pages = self.previous_build, self.pages
+        if previous is None or pages is None or not previous.content_unchanged:
+            return {}
+        same = {lang for lang, digest in pages.sections.items() if previous.sections.get(lang) == digest}
+        found = {}
+        for document in documents:
+            written = previous.pages.get(document.url_path + "index.html")
+            if written is None or document.lang not in same or not previous.unchanged_source(document.page.path):
+                continue
+            found[(document.key, document.lang)] = RenderedDocument(
+                UNCHANGED, tuple(Problem(*problem) for problem in written.problems), written.media,
+                written.markdown_key, None, written.page_key, None)
+        return found
+
+    def _site_files_still_written(self) -> tuple[tuple[str, ...], list[Problem]] | None:
+        """The feeds, sitemap, robots.txt, chooser and 404 page, when the output folder holds them as this
+        build would write them: they show nothing that every language's section digest does not cover."""
+        previous, pages = self.previous_build, self.pages
+        if previous is None or pages is None or not pages.sections or pages.sections != previous.sections:
+            return None
+        names, problems = previous.site_files
+        if not names or not all(name in previous.intact for name in names):
+            return None
+        return names, [Problem(*problem) for problem in problems]
+
+    def record(self) -> BuildRecord:
+        """What the next build may reuse: every source as read, every page as written."""
+        root = self.site.config.root
+        reads = {os.path.relpath(path, root).replace(os.sep, "/"): read for path, read in self.prepared.reads.items()}
+        written = {}
+        for document in self.site.documents:
+            rendered = self._documents.get((document.key, document.lang))
+            if rendered is not None and rendered.html is not None and rendered.page_key is not None:
+                written[document.url_path + "index.html"] = WrittenPage(
+                    rendered.cache_key, rendered.page_key,
+                    tuple((p.path, p.line, p.message, p.severity) for p in rendered.problems), rendered.media)
+        media = {os.path.relpath(path, root).replace(os.sep, "/"): item for path, item in self.cache.media.items()}
+        return BuildRecord(reads, dict(self.pages.sections) if self.pages is not None else {}, written, media,
+                           self._site_record)
 
     def result(self) -> BuildResult:
         """The whole build, once every page is rendered; raises BuildFailed as `build` does."""
@@ -292,15 +354,25 @@ class SiteRendering:
             if rendered.html is not None:
                 files[document.url_path + "index.html"] = rendered.html
         save_cache(self.cache)
-        for lang in config.languages:
-            files[f"{lang.code}/feed.xml"] = self.feed(lang.code)
-        site_files, found = self.site_files()
-        files.update(site_files)
+        kept = self._site_files_still_written()
+        if kept is not None:
+            names, found = kept
+            files.update((name, UNCHANGED) for name in names)
+        else:
+            for lang in config.languages:
+                files[f"{lang.code}/feed.xml"] = self.feed(lang.code)
+            site_files, found = self.site_files()
+            files.update(site_files)
+        whole_site = [*(f"{lang.code}/feed.xml" for lang in config.languages), *SITE_FILES]
+        self._site_record = (tuple(name for name in whole_site if name in files),
+                             tuple((p.path, p.line, p.message, p.severity) for p in found))
         problems += found
+        intact = self.previous_build.intact if self.previous_build else frozenset()
         for item in media.values():
-            files[item.output_path] = item.source.read_bytes()
+            # A media file's name carries a digest of its bytes: one the last build wrote, untouched, is right.
+            files[item.output_path] = UNCHANGED if item.output_path in intact else item.source.read_bytes()
         stop_on_errors(problems, options)
-        return BuildResult(self.site, dict(sorted(files.items())), problems)
+        return BuildResult(self.site, dict(sorted(files.items())), problems, self.record())
 
 
 def render_document(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict],
@@ -337,6 +409,9 @@ def render_document(renderer: Renderer, document: Document, url_paths: dict[str,
                             (*body.media, *([item] if item else [])), key, entry, kept_key, kept_entry)
 
 
+SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")  # what render_site_files writes
+
+
 def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Problem]:
     """The files that speak every language at once: the root chooser and the 404 page."""
     site = renderer.site
@@ -368,9 +443,11 @@ def stop_on_errors(problems: list[Problem], options: BuildOptions) -> None:
         raise BuildFailed(problems)
 
 
-def build_site(config: SiteConfig, out_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+def build_site(config: SiteConfig, out_dir: Path, options: BuildOptions = BuildOptions(),
+               previous_build: PreviousBuild | None = None) -> BuildResult:
     """Build, then write the output folder; a failed build leaves the last good one untouched."""
     check_output_dir(out_dir, config.root)  # before any work, so a refused folder leaves no trace (not even .cache)
-    result = build(config, options)
-    write_tree(result.files, out_dir, config.root)
+    result = build(config, options, previous_build)
+    listing = (list(previous_build.outputs), previous_build.folders) if previous_build else None
+    result.written = write_tree(result.files, out_dir, config.root, listing)
     return result

@@ -37,6 +37,17 @@ def check_output_dir(out_dir: Path, project_root: Path) -> Path:
     return out
 
 
+class _Unchanged:
+    """In place of an output file's bytes: the output folder already holds this file as it must be, as the
+    last build wrote it and untouched since (build_record.py proves it), so it is neither read nor written."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()
+
+
 @dataclass(frozen=True)
 class WriteSummary:
     """What writing the output did: files written, files left as they were, files removed."""
@@ -44,16 +55,20 @@ class WriteSummary:
     written: int
     unchanged: int
     removed: int
+    # The output paths written and removed; None when the whole folder was written anew.
+    changed_paths: tuple[str, ...] | None = ()
 
 
-def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path) -> WriteSummary:
+def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
+               listing: tuple[list[str], list[str]] | None = None) -> WriteSummary:
     """Make the output folder hold exactly `files`, writing only the files whose bytes changed.
 
     A first build writes a staging folder beside the output and renames it into place. Later builds
     change only what differs, as one transaction: the new files and links to the files they replace
     or remove are put in the staging folder with a journal, then moved into place. A crash or a full
     disk before the journal exists leaves the site untouched; one after it is rolled back by the next
-    write (or `recover_interrupted_write`), so the site is always either the old one or the new one."""
+    write (or `recover_interrupted_write`), so the site is always either the old one or the new one.
+    `listing`: the output folder's files and folders, when the caller has just listed them."""
     out = check_output_dir(out_dir, project_root)
     staging = out.with_name(f".{out.name}.staging")
     retired = out.with_name(f".{out.name}.old")
@@ -61,22 +76,31 @@ def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path) -> Wr
     if retired.exists():
         shutil.rmtree(retired)
     targets = {relative: safe_parts(relative) for relative in files}
+    base = os.fspath(out)
+    kept = [relative for relative, data in files.items() if data is UNCHANGED]
+    if kept and not all(os.path.isfile(os.path.join(base, *targets[relative])) for relative in kept):
+        # Seen unchanged when the build began, gone now: someone else is changing the folder.
+        raise BuildFailed([Problem(str(out_dir), None, "files in the output folder were removed while the site "
+                                   "was built: nothing was written; build again")])
     if not out.is_dir():
         return _write_whole(files, targets, out, staging, retired)
-    base = os.fspath(out)
-    changed = [relative for relative in files
-               if not _same_bytes(os.path.join(base, *targets[relative]), files[relative])]
-    present = _listing(out)
+    changed = [relative for relative, data in files.items()
+               if data is not UNCHANGED and not _same_bytes(os.path.join(base, *targets[relative]), data)]
+    present = listing if listing is not None else _listing(out)
     extra_files = [name for name in present[0] if name not in files]
     folders = {"/".join(parts[:i]) for parts in targets.values() for i in range(1, len(parts))}
     extra_folders = [name for name in present[1] if name not in folders]
     if not changed and not extra_files and not extra_folders:
         return WriteSummary(written=0, unchanged=len(files), removed=0)
     if any(_blocked(out, targets[relative]) for relative in changed):
+        if kept:  # (cannot happen: a kept file's folder is kept too) never write a whole folder without them
+            raise BuildFailed([Problem(str(out_dir), None, "the output folder changed while the site was built: "
+                                       "nothing was written; build again")])
         return _write_whole(files, targets, out, staging, retired)  # a file where a folder was, or the reverse
     _apply_changes(out, staging, {relative: files[relative] for relative in changed}, targets, extra_files,
                    extra_folders)
-    return WriteSummary(written=len(changed), unchanged=len(files) - len(changed), removed=len(extra_files))
+    return WriteSummary(written=len(changed), unchanged=len(files) - len(changed), removed=len(extra_files),
+                        changed_paths=(*changed, *extra_files))
 
 
 def _write_whole(files: dict[str, bytes], targets: dict, out: Path, staging: Path, retired: Path) -> WriteSummary:
@@ -91,7 +115,7 @@ def _write_whole(files: dict[str, bytes], targets: dict, out: Path, staging: Pat
     os.replace(staging, out)
     if retired.exists():
         shutil.rmtree(retired)
-    return WriteSummary(written=len(files), unchanged=0, removed=0)
+    return WriteSummary(written=len(files), unchanged=0, removed=0, changed_paths=None)
 
 
 def _apply_changes(out: Path, staging: Path, changed: dict[str, bytes], targets: dict, extra_files: list[str],

@@ -1,0 +1,140 @@
+"""What the last build knew, kept for the next: every source as it was read, every page as it was written.
+
+A rebuild after an editor's save has little to do: build_stamp's scan says which input files changed,
+so every other source's page is taken from here instead of being read and parsed again, and every page
+that is provably what the last build wrote is left as it is in the output folder, without even being
+looked up in the page cache. A page is provably the same when all that its page-cache key is made of
+(page_cache.py) is as it was: its language's section digest is the same, its source file is unchanged,
+no other file in content/ (an illustration, a linked file) changed, and its output file is untouched
+since the last build wrote it. The options and smallsite's code are the same by construction: the record
+belongs to the stamp of the same request. Anything that cannot be proved is rendered (or taken from the
+caches) as in any build, so the site is the same as a build from scratch (tests/test_build_record.py).
+
+The file is a pickle (Pages are frozen dataclasses) under .cache/, like the other caches: ignored when
+it is damaged, from other code, or from a build other than the one the stamp describes."""
+
+from __future__ import annotations
+
+import copyreg
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from .build_stamp import InputScan, output_records, stamp_path
+from .content import CONTENT_DIR
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class WrittenPage:
+    """A page as the last build wrote it: the cache keys it had, its warnings and the media it uses."""
+
+    markdown_key: str
+    page_key: str
+    problems: tuple  # (path, line, message, severity) tuples
+    media: tuple  # MediaFile objects
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """What a build knew at its end (plain data, pickled for the next build)."""
+
+    reads: dict[str, tuple]  # source path, relative to the project -> (Page | None, problems)
+    sections: dict[str, str]  # language -> its section digest (page_cache.prepare)
+    pages: dict[str, WrittenPage]  # output path -> the page written there
+    media: dict[str, object]  # file in content/, relative to the project -> its MediaFile (hashed name, size)
+    # The files for the whole site (feeds, sitemap, robots.txt, the chooser and 404 pages), and their
+    # templates' problems: all of them depend only on what every language's section digest covers.
+    site_files: tuple[tuple[str, ...], tuple] = ((), ())
+
+
+@dataclass(frozen=True)
+class PreviousBuild:
+    """The last build's record, narrowed to what still holds now."""
+
+    reads: dict[Path, tuple]  # sources whose files are unchanged -> their read_page answer
+    sections: dict[str, str]
+    pages: dict[str, WrittenPage]  # only pages whose output file is untouched since it was written
+    content_unchanged: bool  # no file in content/ other than a Markdown source was added, changed or removed
+    intact: frozenset[str]  # every output file untouched since the last build wrote it
+    outputs: dict[str, tuple]  # every file in the output folder as this build began (build_stamp's records)
+    folders: list[str]  # and every folder in it
+    media: dict[Path, object]  # media files that are unchanged -> their MediaFile
+    site_files: tuple[tuple[str, ...], tuple] = ((), ())
+
+    def unchanged_source(self, path: Path) -> bool:
+        return path in self.reads
+
+
+def _frozen_mapping(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+# Front matter keeps its `params` read-only; pickle needs to be told how to store such a mapping.
+copyreg.pickle(MappingProxyType, lambda mapping: (_frozen_mapping, (dict(mapping),)))
+
+
+def _record_path(scan: InputScan) -> Path:
+    """Beside the stamp it belongs to (one per output folder)."""
+    return stamp_path(scan.root, scan.out).with_suffix(".record")
+
+
+def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | None:
+    """The record of the build the stamp describes, narrowed by this scan; None when there is none."""
+    if scan.previous_id is None or scan.previous_outputs is None:
+        return None
+    if os.path.lexists(out_dir.with_name(f".{out_dir.name}.staging")):
+        return None  # a write cut short: the writer rolls it back, so the folder is not what was recorded
+    try:
+        with open(_record_path(scan), "rb") as handle:
+            header = handle.readline().decode().rstrip("\n")
+            if header != _header(scan, scan.previous_id):
+                return None
+            record = pickle.load(handle)
+        if not isinstance(record, BuildRecord):
+            return None
+    except Exception:  # noqa: BLE001 - a missing, damaged or foreign record is simply none
+        return None
+    reads = {Path(config_root, relative): read for relative, read in record.reads.items()
+             if relative not in scan.changed}
+    content = CONTENT_DIR + "/"
+    content_unchanged = not any(name.startswith(content) and not name.endswith(".md") for name in scan.changed)
+    folders: list[str] = []
+    now = output_records(out_dir, folders) if out_dir.is_dir() else {}
+    intact = frozenset(name for name, stat in now.items() if scan.previous_outputs.get(name) == stat)
+    pages = {name: page for name, page in record.pages.items() if name in intact}
+    media = {Path(config_root, relative): item for relative, item in record.media.items()
+             if relative not in scan.changed}
+    return PreviousBuild(reads, dict(record.sections), pages, content_unchanged, intact, now, folders, media,
+                         record.site_files)
+
+
+def save(scan: InputScan, record: BuildRecord) -> None:
+    """Keep this build's record beside its stamp. A source whose file changed while the build ran is
+    left out (what was read may not be what the stamp's scan saw), so the next build reads it again."""
+    reads = {}
+    for relative, read in record.reads.items():
+        page, _ = read
+        known = scan.files.get(relative)
+        if known is None or (known[4] is not None and (page is None or page.digest != known[4])):
+            continue  # a file that changed just before the scan: keep it only when its bytes are proved
+        reads[relative] = read
+    media = {relative: item for relative, item in record.media.items()
+             if relative in scan.files and scan.files[relative][4] is None}  # settled files only: see above
+    data = pickle.dumps(BuildRecord(reads, record.sections, record.pages, media, record.site_files),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+    path = _record_path(scan)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(_header(scan, scan.started_ns).encode() + b"\n" + data)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a read-only project still builds; it is only slower next time
+
+
+def _header(scan: InputScan, build_id: int) -> str:
+    return f"smallsite-build-record {FORMAT} {scan.request} {build_id}"

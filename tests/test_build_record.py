@@ -1,0 +1,120 @@
+"""Issue 6: a rebuild starts from what the last build left (.cache/build-stamp.record): pages read, pages
+written. For every kind of change an editor makes, alone or one after another, `build` writes the site a
+build from scratch writes; an edit rewrites only the files it changes; a damaged record is ignored."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import page
+from smallsite import pipeline
+from test_build_cache import SVG, cold_build, make_stories, snapshot
+from test_page_cache import CHANGES
+
+RECORD = ".cache/build-stamp.record"
+
+
+def editor_build(site) -> dict[str, bytes]:
+    """`build.py build`, as an editor runs it again and again in one project."""
+    outcome = site.build()
+    assert outcome.code == 0, outcome.stderr
+    return snapshot(site.root / "site")
+
+
+def make_site(site) -> None:
+    make_stories(site, count=3)
+    (site.root / "content/stories/s1/index.zh.md").unlink()  # zh readers get s1 in English, for now
+    site.write("content/contact.en.md", page("Contact us", "Write to us.\n\n![Map](map.svg)"))  # in every nav
+    site.write("content/map.svg", SVG.format(w=50))
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_rebuild_from_the_record_after_each_kind_of_change_gives_the_fresh_build(site, change):
+    make_site(site)
+    before = editor_build(site)
+    assert (site.root / RECORD).is_file()
+    apply, other_page, shown = CHANGES[change]
+    apply(site)
+
+    after = editor_build(site)
+
+    assert after == cold_build(site)
+    assert after != before
+    if shown is not None:
+        assert shown in after[other_page].decode()
+
+
+def test_every_change_one_after_another_gives_the_fresh_build_each_time(site):
+    make_site(site)
+    editor_build(site)
+    for change, (apply, _, _) in CHANGES.items():
+        apply(site)
+        assert editor_build(site) == cold_build(site), change
+
+
+def test_a_body_edit_reads_renders_and_rewrites_only_that_page(site, monkeypatch):
+    make_site(site)
+    editor_build(site)
+    # What the build opens: the sources it reads, the pages it takes from the page cache.
+    calls: dict[str, list] = {"read_page": [], "cached_page": []}
+    for name in calls:
+        real = getattr(pipeline, name)
+        monkeypatch.setattr(pipeline, name, lambda *args, _real=real, _name=name, **kwargs: (
+            calls[_name].append(args[0]), _real(*args, **kwargs))[1])
+    folder = site.root / "site"
+    times = {path: path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file()}
+    source = site.root / "content/stories/s2/index.ko.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\n새 문단입니다.\n", encoding="utf-8")
+
+    after = editor_build(site)
+
+    assert "새 문단입니다." in after["ko/stories/s2/index.html"].decode()
+    rewritten = sorted(path.relative_to(folder).as_posix() for path, time in times.items()
+                       if path.stat().st_mtime_ns != time)
+    assert rewritten == ["ko/stories/s2/index.html"]
+    assert [source.path.name for source in calls["read_page"]] == ["index.ko.md"]
+    assert calls["cached_page"] == []  # every other page is left in the folder, not even looked up
+    assert after == cold_build(site)
+
+
+def test_a_rebuild_reports_the_warnings_a_fresh_build_reports(site):
+    make_site(site)
+    first = site.build()
+    source = site.root / "content/stories/s0/index.en.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+
+    again = site.build()
+
+    assert again.code == 0
+    assert "warning" in first.stderr
+    assert again.stderr == first.stderr
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_a_damaged_record_is_ignored(site, damage):
+    make_site(site)
+    editor_build(site)
+    record = site.root / RECORD
+    data = record.read_bytes()
+    record.write_bytes({"garbage": os.urandom(len(data)), "truncated": data[: len(data) // 2],
+                        "empty": b""}[damage])
+    site.write("content/stories/s0/index.en.md", page("s0 en", "Changed.", date="2018-02-02"))
+
+    assert editor_build(site) == cold_build(site)
+
+
+def test_an_output_file_changed_by_hand_is_written_again(site):
+    make_site(site)
+    built = editor_build(site)
+    (site.root / "site/en/stories/s1/index.html").write_text("edited by hand", encoding="utf-8")
+    (site.root / "site/ja/feed.xml").unlink()
+    source = site.root / "content/stories/s0/index.en.md"  # and a body edit elsewhere: a rebuild, not a no-op
+    source.write_text(source.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+
+    after = editor_build(site)
+
+    assert after["en/stories/s1/index.html"] == built["en/stories/s1/index.html"]
+    assert after["ja/feed.xml"] == built["ja/feed.xml"]
+    assert after == cold_build(site)
