@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 import struct
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -113,7 +112,7 @@ def image_size(data: bytes, suffix: str) -> tuple[int | None, int | None]:
             return _jpeg_size(data)
         if suffix == ".svg":
             return _svg_size(data)
-    except (struct.error, ET.ParseError, ValueError, IndexError):
+    except (struct.error, ValueError, IndexError):  # (an SVG that does not parse is a ValueError)
         pass
     return None, None
 
@@ -148,7 +147,12 @@ def _webp_size(data: bytes) -> tuple[int | None, int | None]:
 
 
 def _svg_size(data: bytes) -> tuple[int | None, int | None]:
-    element = ET.fromstring(data)
+    import xml.etree.ElementTree as ET  # only when an SVG is measured: a rebuild seldom does
+
+    try:
+        element = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise ValueError(str(exc)) from exc
     width, height = element.get("width"), element.get("height")
     if width and height and re.fullmatch(r"[\d.]+(px)?", width) and re.fullmatch(r"[\d.]+(px)?", height):
         return round(float(width.rstrip("px"))), round(float(height.rstrip("px")))

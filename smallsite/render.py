@@ -20,7 +20,6 @@ from .content import CONTENT_DIR
 from .i18n import Alternate, Document, Site, alternates
 from .markdown import LinkContext, RenderedMarkdown, render_markdown
 from .problems import Problem, display_path
-from .stale import is_stale_translation
 
 TEMPLATES_DIR = "templates"
 TEMPLATE_FOR_KIND = {"home": "home.html", "story": "story.html", "page": "page.html"}
@@ -193,7 +192,7 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
         "more_stories": more_stories(stories, config.base_path + document.url_path),
         "noindex": document.is_fallback,
         # Set only in preview builds, when the translation's source has changed since it was translated.
-        "is_stale": renderer.preview and is_stale_translation(site, document),
+        "is_stale": renderer.preview and _is_stale_translation(site, document),
         "film": film(document.page.front.video),
         "sections": section_links(site, document),
         "share_image": share_image(renderer, hero),
@@ -254,3 +253,8 @@ def story_card(renderer: Renderer, document: Document, read_media: Callable[[Pat
              "hero": hero, "content_lang": config.language(document.page.lang),
              "is_fallback": document.is_fallback}, media, problem)
 
+
+def _is_stale_translation(site: Site, document: Document) -> bool:
+    from .stale import is_stale_translation  # a preview's notice: a build does not load git's helpers
+
+    return is_stale_translation(site, document)

@@ -12,9 +12,10 @@ import os
 import sys
 import traceback
 import warnings
-from multiprocessing import Value
-from multiprocessing.connection import Connection, Pipe, wait
-from typing import Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -56,6 +57,9 @@ def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item], 
             if progress:
                 progress(number)
         return results
+    from multiprocessing import Value  # only when forking: a rebuild of a few pages never does
+    from multiprocessing.connection import Pipe, wait
+
     results: list = [None] * len(items)
     done = 0
     children: dict[Connection, int] = {}
