@@ -98,16 +98,16 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
             return None
     except Exception:  # noqa: BLE001 - a missing, damaged or foreign record is simply none
         return None
-    reads = {Path(config_root, relative): read for relative, read in record.reads.items()
-             if relative not in scan.changed}
+    # Keyed by the paths the pages themselves carry: making a thousand Path objects again is not free.
+    reads = {read[0].path if read[0] is not None else Path(config_root, relative): read
+             for relative, read in record.reads.items() if relative not in scan.changed}
     content = CONTENT_DIR + "/"
     content_unchanged = not any(name.startswith(content) and not name.endswith(".md") for name in scan.changed)
     folders: list[str] = []
     now = output_records(out_dir, folders) if out_dir.is_dir() else {}
     intact = frozenset(name for name, stat in now.items() if scan.previous_outputs.get(name) == stat)
     pages = {name: page for name, page in record.pages.items() if name in intact}
-    media = {Path(config_root, relative): item for relative, item in record.media.items()
-             if relative not in scan.changed}
+    media = {item.source: item for relative, item in record.media.items() if relative not in scan.changed}
     return PreviousBuild(reads, dict(record.sections), pages, content_unchanged, intact, now, folders, media,
                          record.site_files)
 

@@ -325,12 +325,15 @@ class SiteRendering:
         root = self.site.config.root
         reads = {os.path.relpath(path, root).replace(os.sep, "/"): read for path, read in self.prepared.reads.items()}
         written = {}
+        # One object per media file, so the record stores each once (pages made their own copies).
+        shared: dict[MediaFile, MediaFile] = {item: item for item in self.cache.media.values()}
         for document in self.site.documents:
             rendered = self._documents.get((document.key, document.lang))
             if rendered is not None and rendered.html is not None and rendered.page_key is not None:
                 written[document.url_path + "index.html"] = WrittenPage(
                     rendered.cache_key, rendered.page_key,
-                    tuple((p.path, p.line, p.message, p.severity) for p in rendered.problems), rendered.media)
+                    tuple((p.path, p.line, p.message, p.severity) for p in rendered.problems),
+                    tuple(shared.setdefault(item, item) for item in rendered.media))
         media = {os.path.relpath(path, root).replace(os.sep, "/"): item for path, item in self.cache.media.items()}
         return BuildRecord(reads, dict(self.pages.sections) if self.pages is not None else {}, written, media,
                            self._site_record)
