@@ -49,6 +49,9 @@ class BuildRecord:
     # The files for the whole site (feeds, sitemap, robots.txt, the chooser and 404 pages), and their
     # templates' problems: all of them depend only on what every language's section digest covers.
     site_files: tuple[tuple[str, ...], tuple] = ((), ())
+    # (document key, language) -> (the story's Document, its card, its illustration, a problem): what
+    # SiteRendering reuses for a story that is as it was, as serve does between saves.
+    cards: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class PreviousBuild:
     folders: list[str]  # and every folder in it
     media: dict[Path, object]  # media files that are unchanged -> their MediaFile
     site_files: tuple[tuple[str, ...], tuple] = ((), ())
+    cards: dict = field(default_factory=dict)  # the story cards, when site.toml is unchanged (base path)
+    changed_files: frozenset[Path] = frozenset()  # content files added, changed or removed since
 
     def unchanged_source(self, path: Path) -> bool:
         return path in self.reads
@@ -108,8 +113,10 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
     intact = frozenset(name for name, stat in now.items() if scan.previous_outputs.get(name) == stat)
     pages = {name: page for name, page in record.pages.items() if name in intact}
     media = {item.source: item for relative, item in record.media.items() if relative not in scan.changed}
+    cards = record.cards if "site.toml" not in scan.changed else {}
+    changed_files = frozenset(Path(config_root, name) for name in scan.changed if name.startswith(content))
     return PreviousBuild(reads, dict(record.sections), pages, content_unchanged, intact, now, folders, media,
-                         record.site_files)
+                         record.site_files, cards, changed_files)
 
 
 def save(scan: InputScan, record: BuildRecord) -> None:
@@ -124,7 +131,7 @@ def save(scan: InputScan, record: BuildRecord) -> None:
         reads[relative] = read
     media = {relative: item for relative, item in record.media.items()
              if relative in scan.files and scan.files[relative][4] is None}  # settled files only: see above
-    data = pickle.dumps(BuildRecord(reads, record.sections, record.pages, media, record.site_files),
+    data = pickle.dumps(BuildRecord(reads, record.sections, record.pages, media, record.site_files, record.cards),
                         protocol=pickle.HIGHEST_PROTOCOL)
     path = _record_path(scan)
     try:

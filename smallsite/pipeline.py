@@ -195,6 +195,8 @@ class SiteRendering:
         self._card_of: dict[tuple[str, str], tuple[Document, dict, MediaFile | None, Problem | None]] = {}
         self._earlier_cards = earlier._card_of if earlier is not None else {}
         self._changed_files = changed_files
+        if earlier is None and previous_build is not None:  # a build: the cards the last one made
+            self._earlier_cards, self._changed_files = previous_build.cards, previous_build.changed_files
         self.pages = pages
         self.previous_build = previous_build
         self._site_record: tuple[tuple[str, ...], tuple] = ((), ())  # set by `result`, for `record`
@@ -336,7 +338,7 @@ class SiteRendering:
                     tuple(shared.setdefault(item, item) for item in rendered.media))
         media = {os.path.relpath(path, root).replace(os.sep, "/"): item for path, item in self.cache.media.items()}
         return BuildRecord(reads, dict(self.pages.sections) if self.pages is not None else {}, written, media,
-                           self._site_record)
+                           self._site_record, dict(self._card_of))
 
     def result(self) -> BuildResult:
         """The whole build, once every page is rendered; raises BuildFailed as `build` does."""
