@@ -131,13 +131,14 @@ def save(scan: InputScan, record: BuildRecord) -> None:
         reads[relative] = read
     media = {relative: item for relative, item in record.media.items()
              if relative in scan.files and scan.files[relative][4] is None}  # settled files only: see above
-    data = pickle.dumps(BuildRecord(reads, record.sections, record.pages, media, record.site_files, record.cards),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+    kept = BuildRecord(reads, record.sections, record.pages, media, record.site_files, record.cards)
     path = _record_path(scan)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(_header(scan, scan.started_ns).encode() + b"\n" + data)
+        with open(temporary, "wb") as handle:  # streamed: the record of a big site is tens of megabytes
+            handle.write(_header(scan, scan.started_ns).encode() + b"\n")
+            pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except OSError:
         pass  # a read-only project still builds; it is only slower next time
