@@ -62,31 +62,58 @@ class RenderedMarkdown:
     media: tuple[MediaFile, ...]
 
 
-def render_markdown(context: LinkContext) -> RenderedMarkdown:
-    """Convert a page body; a fresh Markdown instance each time, since instances keep state."""
+def render_markdown(context: LinkContext, converters: MarkdownConverters | None = None) -> RenderedMarkdown:
+    """Convert a page body, with an instance from `converters` (reused) or a fresh one (none given)."""
+    return (converters or MarkdownConverters()).convert(context)
+
+
+class MarkdownConverters:
+    """Markdown instances with our extensions, reused from page to page: making one (with all its
+    extensions) costs about a sixth of converting a story. An instance keeps state between pages
+    (footnotes, abbreviations, references, the toc), so each conversion starts with Python-Markdown's own
+    `reset()`, the documented way to reuse one; an instance a conversion failed in is dropped, never
+    reused (tests/test_markdown.py proves a page never shows another's footnotes or abbreviations). Each
+    conversion borrows an instance of its own, so two threads (serve's builder and a page rendered on
+    request) never share one; a forked worker process has its own copies."""
+
+    def __init__(self) -> None:
+        self._idle: list[tuple[markdown.Markdown, _LinkRewriter]] = []
+
+    def convert(self, context: LinkContext) -> RenderedMarkdown:
+        """The page body as HTML, its links resolved in `context` (which collects problems and media)."""
+        try:
+            converter, rewriter = self._idle.pop()  # atomic: no two threads get the same one
+        except IndexError:
+            converter, rewriter = _new_converter()
+        converter.reset()
+        rewriter.context = context
+        html = converter.convert(context.page.body)
+        toc = getattr(converter, "toc", "")
+        rewriter.context = None
+        self._idle.append((converter, rewriter))  # only after a conversion that finished
+        return RenderedMarkdown(html, toc, tuple(context.problems), tuple(context.media))
+
+
+def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
+    links = _SiteLinks()
     converter = markdown.Markdown(
-        extensions=[*EXTENSIONS, "toc", _SiteLinks(context)],
+        extensions=[*EXTENSIONS, "toc", links],
         extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3"}},
         output_format="html",
     )
-    html = converter.convert(context.page.body)
-    return RenderedMarkdown(html, getattr(converter, "toc", ""), tuple(context.problems), tuple(context.media))
+    return converter, links.rewriter
 
 
 class _SiteLinks(Extension):
-    def __init__(self, context: LinkContext):
-        super().__init__()
-        self.context = context
-
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # After inline parsing (priority 20) and before the toc (5), so links are final.
-        md.treeprocessors.register(_LinkRewriter(md, self.context), "smallsite_links", 15)
+        self.rewriter = _LinkRewriter(md)
+        md.treeprocessors.register(self.rewriter, "smallsite_links", 15)
 
 
 class _LinkRewriter(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, context: LinkContext):
-        super().__init__(md)
-        self.context = context
+    # The page being converted: set by MarkdownConverters.convert for each conversion.
+    context: LinkContext | None = None
 
     def run(self, root):
         for element in root.iter():

@@ -19,7 +19,7 @@ import markdown as python_markdown
 from . import __version__
 from .cache_file import KeptEntries, read_cache_file
 from .assets import MediaFile, media_file, resolve_local
-from .markdown import EXTENSIONS, LinkContext, RenderedMarkdown, render_markdown
+from .markdown import EXTENSIONS, LinkContext, MarkdownConverters, RenderedMarkdown, render_markdown
 from .problems import Problem
 
 CACHE_DIR = ".cache"
@@ -53,6 +53,8 @@ class MarkdownCache(KeptEntries):
     changed: bool = False
     # Per build: a media file is hashed once however many pages show it.
     media: dict[Path, MediaFile] = field(default_factory=dict)
+    # Markdown instances reused between the pages this build converts (in each process).
+    converters: MarkdownConverters = field(default_factory=MarkdownConverters, repr=False, compare=False)
 
     @property
     def hits(self) -> int:
@@ -124,7 +126,7 @@ def render_markdown_cached(context: LinkContext, cache: MarkdownCache) -> tuple[
         return kept, key, None
     recording = _RecordingPaths(context.url_paths)
     context.url_paths = recording
-    rendered = render_markdown(context)
+    rendered = render_markdown(context, cache.converters)
     entry = (rendered.html, rendered.toc,
              tuple((p.path, p.line, p.message, p.severity) for p in rendered.problems),
              tuple((str(m.source), m.output_path, m.width, m.height) for m in rendered.media),
