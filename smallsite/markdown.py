@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import markdown
 from markdown.extensions import Extension
+from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
 from .assets import MediaFile, media_file, resolve_local
@@ -101,7 +102,101 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
         extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3"}},
         output_format="html",
     )
+    if "inline" in converter.treeprocessors and _PLACEHOLDER_CHARACTERS is not None:
+        # Just before inline parsing (priority 20), after every tree processor that adds text (footnotes, 50).
+        converter.treeprocessors.register(_PagePatterns(converter), "smallsite_page_patterns", 20.5)
     return converter, links.rewriter
+
+
+class _PagePatterns(Treeprocessor):
+    """Hands the inline processor only the inline patterns this page's text can match.
+
+    The inline processor tries each of its 15 patterns on every piece of text, in turn; a page of prose
+    with links has no ` \\ < & * _ or ^, so 8 of them cannot match anywhere in it, and trying them was a
+    fifth of converting such a page (the benchmark's stories, and ours). Leaving them out is exact,
+    whatever the page (tests/test_markdown_patterns.py):
+    - a pattern is left out only when its regex, read by Python's own regex parser, cannot match without
+      one of some characters (`needed_characters`), and no such character is in the page's text;
+    - the inline processor searches only that text: cut into pieces, with what patterns matched replaced
+      by placeholders made of STX, ETX, digits and a few letters (counted as always present, so a pattern
+      needing those is never left out); the text a pattern makes itself (code, autolinks) is atomic;
+    - a pattern that matches nothing changes nothing (the next one starts at the text's beginning either
+      way), so the inline processor's result is the same without it."""
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.inline = md.treeprocessors["inline"]
+        self.patterns = list(self.inline.inlinePatterns)
+        self.needs = [needed_characters(pattern, _PLACEHOLDER_CHARACTERS) for pattern in self.patterns]
+        self.characters = "".join(sorted(set().union(*(needs for each in self.needs for needs in each))))
+        self.registries: dict[str, util.Registry] = {}
+
+    def run(self, root) -> None:
+        text = "".join([piece for element in root.iter() for piece in (element.text, element.tail) if piece])
+        present = "".join([character for character in self.characters if character in text])
+        registry = self.registries.get(present)
+        if registry is None:
+            registry = self.registries[present] = util.Registry()
+            for position, (pattern, needs) in enumerate(zip(self.patterns, self.needs)):
+                if all(not characters.isdisjoint(present) for characters in needs):  # in the same order
+                    registry.register(pattern, f"{position}-{type(pattern).__name__}", -position)
+        self.inline.inlinePatterns = registry
+
+
+def _placeholder_characters() -> frozenset[str] | None:
+    """Every character of the placeholders Python-Markdown puts into text (and digits, for their numbers);
+    None if one is not where it was (then no pattern is ever left out)."""
+    names = ("STX", "ETX", "INLINE_PLACEHOLDER_PREFIX", "INLINE_PLACEHOLDER", "HTML_PLACEHOLDER",
+             "TAG_PLACEHOLDER", "AMP_SUBSTITUTE")
+    if not all(isinstance(getattr(util, name, None), str) for name in names):
+        return None
+    return frozenset("0123456789" + "".join(getattr(util, name) for name in names))
+
+
+_PLACEHOLDER_CHARACTERS = _placeholder_characters()
+
+
+def needed_characters(pattern, always: frozenset[str] = frozenset()) -> list[frozenset[str]]:
+    """Sets of characters such that every match of an inline pattern contains one character of each,
+    read from its regex; none for what cannot be told (a construct not understood here, case-insensitive
+    matching), and none that shares a character with `always`."""
+    try:
+        from re import _constants, _parser  # Python's own regex parser: no second reading of regexes
+
+        regex = pattern.getCompiledRegExp()
+        if regex.flags & re.IGNORECASE:
+            return []
+        found = _sequence_needs(_parser.parse(regex.pattern, regex.flags), _constants)
+    except Exception:  # noqa: BLE001 - a pattern this cannot read is simply never left out
+        return []
+    return [characters for characters in found if characters.isdisjoint(always)]
+
+
+def _sequence_needs(items, op) -> list[frozenset[str]]:
+    """For a parsed regex: sets of characters such that every match contains one character of each."""
+    needs: list[frozenset[str]] = []
+    for kind, value in items:
+        if kind is op.LITERAL:
+            needs.append(frozenset(chr(value)))
+        elif kind is op.IN and value and all(member is op.LITERAL for member, _ in value):
+            needs.append(frozenset(chr(code) for _, code in value))
+        elif kind is op.SUBPATTERN and not value[1] & re.IGNORECASE:  # (group, flags set, flags unset, items)
+            needs += _sequence_needs(value[3], op)
+        elif kind is op.ATOMIC_GROUP:
+            needs += _sequence_needs(value, op)
+        elif kind in (op.MAX_REPEAT, op.MIN_REPEAT, op.POSSESSIVE_REPEAT) and value[0] >= 1:  # (min, max, items)
+            needs += _sequence_needs(value[2], op)
+        elif kind is op.ASSERT:  # a lookahead or lookbehind that must hold reads the same text
+            needs += _sequence_needs(value[1], op)
+        elif kind is op.BRANCH:  # each alternative needs one of a set of its own: together, one of them all
+            alternatives = sorted((_sequence_needs(alternative, op) for alternative in value[1]), key=len)
+            if all(alternatives):
+                either: set[str] = set()
+                for found in alternatives:
+                    if not any(characters <= either for characters in found):
+                        either |= min(found, key=len)
+                needs.append(frozenset(either))
+    return needs
 
 
 class _SiteLinks(Extension):
