@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import markdown
@@ -44,6 +45,9 @@ class LinkContext:
     # Every local file reference resolved, and what it became (its hashed output path, or None):
     # what a cached conversion must check again before it is reused (markdown_cache.py).
     file_lookups: list[tuple[str, str | None]] = field(default_factory=list)
+    # How a local file is read and hashed: a build passes its memo (MarkdownCache.media_file), so a file
+    # shown by many pages (every translation of a story shows its pictures) is read once.
+    read_media: Callable[[Path], MediaFile] = media_file
 
     def line_of(self, reference: str) -> int:
         """The source line a link target is written on (Python-Markdown keeps no positions)."""
@@ -259,7 +263,7 @@ class _LinkRewriter(Treeprocessor):
             context.problems.append(problem)
             context.file_lookups.append((reference, None))
             return None
-        media = media_file(path)
+        media = context.read_media(path)
         context.media.append(media)
         context.file_lookups.append((reference, media.output_path))
         return media

@@ -126,6 +126,7 @@ def render_markdown_cached(context: LinkContext, cache: MarkdownCache) -> tuple[
         return kept, key, None
     recording = _RecordingPaths(context.url_paths)
     context.url_paths = recording
+    context.read_media = cache.media_file
     rendered = render_markdown(context, cache.converters)
     entry = (rendered.html, rendered.toc,
              tuple((p.path, p.line, p.message, p.severity) for p in rendered.problems),
