@@ -6,6 +6,7 @@ import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -32,7 +33,7 @@ class Language:
     title: str = doc("the site's title in this language")
     description: str = doc("the site's description in this language")
 
-    @property
+    @cached_property  # every page's share tags ask, for its language and each alternate
     def og_locale(self) -> str:
         """Open Graph wants language_TERRITORY (zh_CN), not a script subtag."""
         parsed = Locale.parse(self.locale)

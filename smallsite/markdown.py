@@ -7,10 +7,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import markdown
 from markdown.extensions import Extension
+from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
 from .assets import MediaFile, media_file, resolve_local
@@ -43,6 +45,9 @@ class LinkContext:
     # Every local file reference resolved, and what it became (its hashed output path, or None):
     # what a cached conversion must check again before it is reused (markdown_cache.py).
     file_lookups: list[tuple[str, str | None]] = field(default_factory=list)
+    # How a local file is read and hashed: a build passes its memo (MarkdownCache.media_file), so a file
+    # shown by many pages (every translation of a story shows its pictures) is read once.
+    read_media: Callable[[Path], MediaFile] = media_file
 
     def line_of(self, reference: str) -> int:
         """The source line a link target is written on (Python-Markdown keeps no positions)."""
@@ -62,31 +67,152 @@ class RenderedMarkdown:
     media: tuple[MediaFile, ...]
 
 
-def render_markdown(context: LinkContext) -> RenderedMarkdown:
-    """Convert a page body; a fresh Markdown instance each time, since instances keep state."""
+def render_markdown(context: LinkContext, converters: MarkdownConverters | None = None) -> RenderedMarkdown:
+    """Convert a page body, with an instance from `converters` (reused) or a fresh one (none given)."""
+    return (converters or MarkdownConverters()).convert(context)
+
+
+class MarkdownConverters:
+    """Markdown instances with our extensions, reused from page to page: making one (with all its
+    extensions) costs about a sixth of converting a story. An instance keeps state between pages
+    (footnotes, abbreviations, references, the toc), so each conversion starts with Python-Markdown's own
+    `reset()`, the documented way to reuse one; an instance a conversion failed in is dropped, never
+    reused (tests/test_markdown.py proves a page never shows another's footnotes or abbreviations). Each
+    conversion borrows an instance of its own, so two threads (serve's builder and a page rendered on
+    request) never share one; a forked worker process has its own copies."""
+
+    def __init__(self) -> None:
+        self._idle: list[tuple[markdown.Markdown, _LinkRewriter]] = []
+
+    def convert(self, context: LinkContext) -> RenderedMarkdown:
+        """The page body as HTML, its links resolved in `context` (which collects problems and media)."""
+        try:
+            converter, rewriter = self._idle.pop()  # atomic: no two threads get the same one
+        except IndexError:
+            converter, rewriter = _new_converter()
+        converter.reset()
+        rewriter.context = context
+        html = converter.convert(context.page.body)
+        toc = getattr(converter, "toc", "")
+        rewriter.context = None
+        self._idle.append((converter, rewriter))  # only after a conversion that finished
+        return RenderedMarkdown(html, toc, tuple(context.problems), tuple(context.media))
+
+
+def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
+    links = _SiteLinks()
     converter = markdown.Markdown(
-        extensions=[*EXTENSIONS, "toc", _SiteLinks(context)],
+        extensions=[*EXTENSIONS, "toc", links],
         extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3"}},
         output_format="html",
     )
-    html = converter.convert(context.page.body)
-    return RenderedMarkdown(html, getattr(converter, "toc", ""), tuple(context.problems), tuple(context.media))
+    if "inline" in converter.treeprocessors and _PLACEHOLDER_CHARACTERS is not None:
+        # Just before inline parsing (priority 20), after every tree processor that adds text (footnotes, 50).
+        converter.treeprocessors.register(_PagePatterns(converter), "smallsite_page_patterns", 20.5)
+    return converter, links.rewriter
+
+
+class _PagePatterns(Treeprocessor):
+    """Hands the inline processor only the inline patterns this page's text can match.
+
+    The inline processor tries each of its 15 patterns on every piece of text, in turn; a page of prose
+    with links has no ` \\ < & * _ or ^, so 8 of them cannot match anywhere in it, and trying them was a
+    fifth of converting such a page (the benchmark's stories, and ours). Leaving them out is exact,
+    whatever the page (tests/test_markdown_patterns.py):
+    - a pattern is left out only when its regex, read by Python's own regex parser, cannot match without
+      one of some characters (`needed_characters`), and no such character is in the page's text;
+    - the inline processor searches only that text: cut into pieces, with what patterns matched replaced
+      by placeholders made of STX, ETX, digits and a few letters (counted as always present, so a pattern
+      needing those is never left out); the text a pattern makes itself (code, autolinks) is atomic;
+    - a pattern that matches nothing changes nothing (the next one starts at the text's beginning either
+      way), so the inline processor's result is the same without it."""
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.inline = md.treeprocessors["inline"]
+        self.patterns = list(self.inline.inlinePatterns)
+        self.needs = [needed_characters(pattern, _PLACEHOLDER_CHARACTERS) for pattern in self.patterns]
+        self.characters = "".join(sorted(set().union(*(needs for each in self.needs for needs in each))))
+        self.registries: dict[str, util.Registry] = {}
+
+    def run(self, root) -> None:
+        text = "".join([piece for element in root.iter() for piece in (element.text, element.tail) if piece])
+        present = "".join([character for character in self.characters if character in text])
+        registry = self.registries.get(present)
+        if registry is None:
+            registry = self.registries[present] = util.Registry()
+            for position, (pattern, needs) in enumerate(zip(self.patterns, self.needs)):
+                if all(not characters.isdisjoint(present) for characters in needs):  # in the same order
+                    registry.register(pattern, f"{position}-{type(pattern).__name__}", -position)
+        self.inline.inlinePatterns = registry
+
+
+def _placeholder_characters() -> frozenset[str] | None:
+    """Every character of the placeholders Python-Markdown puts into text (and digits, for their numbers);
+    None if one is not where it was (then no pattern is ever left out)."""
+    names = ("STX", "ETX", "INLINE_PLACEHOLDER_PREFIX", "INLINE_PLACEHOLDER", "HTML_PLACEHOLDER",
+             "TAG_PLACEHOLDER", "AMP_SUBSTITUTE")
+    if not all(isinstance(getattr(util, name, None), str) for name in names):
+        return None
+    return frozenset("0123456789" + "".join(getattr(util, name) for name in names))
+
+
+_PLACEHOLDER_CHARACTERS = _placeholder_characters()
+
+
+def needed_characters(pattern, always: frozenset[str] = frozenset()) -> list[frozenset[str]]:
+    """Sets of characters such that every match of an inline pattern contains one character of each,
+    read from its regex; none for what cannot be told (a construct not understood here, case-insensitive
+    matching), and none that shares a character with `always`."""
+    try:
+        from re import _constants, _parser  # Python's own regex parser: no second reading of regexes
+
+        regex = pattern.getCompiledRegExp()
+        if regex.flags & re.IGNORECASE:
+            return []
+        found = _sequence_needs(_parser.parse(regex.pattern, regex.flags), _constants)
+    except Exception:  # noqa: BLE001 - a pattern this cannot read is simply never left out
+        return []
+    return [characters for characters in found if characters.isdisjoint(always)]
+
+
+def _sequence_needs(items, op) -> list[frozenset[str]]:
+    """For a parsed regex: sets of characters such that every match contains one character of each."""
+    needs: list[frozenset[str]] = []
+    for kind, value in items:
+        if kind is op.LITERAL:
+            needs.append(frozenset(chr(value)))
+        elif kind is op.IN and value and all(member is op.LITERAL for member, _ in value):
+            needs.append(frozenset(chr(code) for _, code in value))
+        elif kind is op.SUBPATTERN and not value[1] & re.IGNORECASE:  # (group, flags set, flags unset, items)
+            needs += _sequence_needs(value[3], op)
+        elif kind is op.ATOMIC_GROUP:
+            needs += _sequence_needs(value, op)
+        elif kind in (op.MAX_REPEAT, op.MIN_REPEAT, op.POSSESSIVE_REPEAT) and value[0] >= 1:  # (min, max, items)
+            needs += _sequence_needs(value[2], op)
+        elif kind is op.ASSERT:  # a lookahead or lookbehind that must hold reads the same text
+            needs += _sequence_needs(value[1], op)
+        elif kind is op.BRANCH:  # each alternative needs one of a set of its own: together, one of them all
+            alternatives = sorted((_sequence_needs(alternative, op) for alternative in value[1]), key=len)
+            if all(alternatives):
+                either: set[str] = set()
+                for found in alternatives:
+                    if not any(characters <= either for characters in found):
+                        either |= min(found, key=len)
+                needs.append(frozenset(either))
+    return needs
 
 
 class _SiteLinks(Extension):
-    def __init__(self, context: LinkContext):
-        super().__init__()
-        self.context = context
-
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # After inline parsing (priority 20) and before the toc (5), so links are final.
-        md.treeprocessors.register(_LinkRewriter(md, self.context), "smallsite_links", 15)
+        self.rewriter = _LinkRewriter(md)
+        md.treeprocessors.register(self.rewriter, "smallsite_links", 15)
 
 
 class _LinkRewriter(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, context: LinkContext):
-        super().__init__(md)
-        self.context = context
+    # The page being converted: set by MarkdownConverters.convert for each conversion.
+    context: LinkContext | None = None
 
     def run(self, root):
         for element in root.iter():
@@ -137,7 +263,7 @@ class _LinkRewriter(Treeprocessor):
             context.problems.append(problem)
             context.file_lookups.append((reference, None))
             return None
-        media = media_file(path)
+        media = context.read_media(path)
         context.media.append(media)
         context.file_lookups.append((reference, media.output_path))
         return media

@@ -20,7 +20,7 @@ import markdown as python_markdown
 from . import __version__
 from .cache_file import KeptEntries, read_cache_file
 from .assets import MediaFile, media_file, resolve_local
-from .markdown import EXTENSIONS, LinkContext, RenderedMarkdown, render_markdown
+from .markdown import EXTENSIONS, LinkContext, MarkdownConverters, RenderedMarkdown, render_markdown
 from .problems import Problem
 
 CACHE_DIR = ".cache"
@@ -54,6 +54,8 @@ class MarkdownCache(KeptEntries):
     changed: bool = False
     # Per build: a media file is hashed once however many pages show it.
     media: dict[Path, MediaFile] = field(default_factory=dict)
+    # Markdown instances reused between the pages this build converts (in each process).
+    converters: MarkdownConverters = field(default_factory=MarkdownConverters, repr=False, compare=False)
 
     @property
     def hits(self) -> int:
@@ -125,7 +127,8 @@ def render_markdown_cached(context: LinkContext, cache: MarkdownCache) -> tuple[
         return kept, key, None
     recording = _RecordingPaths(context.url_paths)
     context.url_paths = recording
-    rendered = render_markdown(context)
+    context.read_media = cache.media_file
+    rendered = render_markdown(context, cache.converters)
     # Compressed: a rebuild reads and writes the whole file but expands only the entries it uses (a
     # fifth of the bytes to read, unmarshal and write again; level 1 costs a page 50 microseconds).
     entry = (zlib.compress(rendered.html.encode("utf-8", "surrogatepass"), 1), rendered.toc,

@@ -30,9 +30,10 @@ CACHE_DIR = ".cache"
 CACHE_FILE = "pages.bin"
 PREVIEW_CACHE_FILE = "pages-preview.bin"
 FORMAT = 2
-# A story page (with its list of every other story) shrinks about 13 ×; the strongest level costs a
-# millisecond more per page rendered, but is the fastest to expand again, which every rebuild does.
-COMPRESSION = 9
+# The fastest level: a cold build compresses every page, and on the benchmark's 1,000 pages level 1
+# takes half the time of level 9 (0.08 s against 0.16 s) for a file 11 % bigger (3.7 MB against 3.4;
+# the pages shrink about 4 ×). Expanding, which every rebuild does, is as fast at either level.
+COMPRESSION = 1
 # Folders whose every file a page may depend on (templates include each other; catalogues per language).
 _INPUT_FOLDERS = ("templates", "locales")
 

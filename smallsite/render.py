@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
@@ -37,6 +38,16 @@ class Renderer:
     environments: dict[str, jinja2.Environment]
     static_urls: dict[str, str]
     preview: bool = False  # a `serve` build: shows editors' notices the published site never has
+
+    @cached_property
+    def plain_pages(self) -> dict[str, tuple[Document, ...]]:
+        """Each language's plain pages (About, ...), in the site's order: found once, not for every page
+        (every page's navigation lists them; looking through the whole site each time cost 0.1 s on 1,000)."""
+        found: dict[str, list[Document]] = {}
+        for document in self.site.documents:
+            if document.page.kind == "page":
+                found.setdefault(document.lang, []).append(document)
+        return {lang: tuple(documents) for lang, documents in found.items()}
 
 
 def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCatalogue,
@@ -194,7 +205,7 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
         # Set only in preview builds, when the translation's source has changed since it was translated.
         "is_stale": renderer.preview and _is_stale_translation(site, document),
         "film": film(document.page.front.video),
-        "sections": section_links(site, document),
+        "sections": section_links(renderer, document),
         "share_image": share_image(renderer, hero),
     }
 
@@ -206,13 +217,14 @@ def more_stories(stories: list[dict], path: str, count: int = MORE_STORIES) -> l
     """The other stories a story page offers, numbered as on the home page: all of them when there are
     few, else the `count` that follow this one (wrapping round). Listing every story on every story page
     would make the site grow with the square of the number of stories."""
-    numbered = list(enumerate(stories, start=1))
-    others = [(number, story) for number, story in numbered if story["path"] != path]
-    if len(others) <= count:
-        return others
-    here = next((i for i, (_, story) in enumerate(numbered) if story["path"] == path), -1)
-    following = numbered[here + 1:] + numbered[:max(here, 0)]
-    return sorted(following[:count], key=lambda item: item[0])
+    paths = [story["path"] for story in stories]
+    if len(paths) - paths.count(path) <= count:
+        return [(number, story) for number, story in enumerate(stories, start=1) if story["path"] != path]
+    # Only the positions of the `count` that follow are needed, not a numbered copy of the whole list:
+    # this runs for every page. There are more than `count` others, so going round never reaches `here`.
+    here = paths.index(path) if path in paths else -1
+    following = [(here + 1 + step) % len(stories) for step in range(count)]
+    return sorted(((index + 1, stories[index]) for index in following), key=lambda item: item[0])
 
 
 def film(video: str | None) -> dict | None:
@@ -222,13 +234,13 @@ def film(video: str | None) -> dict | None:
     return {"id": video, "embed": FILM_EMBED.format(id=quote(video, safe=""))}
 
 
-def section_links(site: Site, document: Document) -> list[dict]:
+def section_links(renderer: Renderer, document: Document) -> list[dict]:
     """The plain pages (About, ...) of the document's language, for the site's navigation."""
-    config = site.config
+    config = renderer.site.config
     return [{"title": other.page.front.title, "path": config.base_path + other.url_path,
              "is_current": other.key == document.key,
              "content_lang": config.language(other.page.lang)}
-            for other in site.documents if other.lang == document.lang and other.page.kind == "page"]
+            for other in renderer.plain_pages.get(document.lang, ())]
 
 
 def share_image(renderer: Renderer, hero: Hero | None) -> dict | None:

@@ -91,3 +91,22 @@ def test_a_story_page_offers_the_three_stories_that_follow_it(site):
     assert [n for n in range(1, 7) if f">Story{n}<" in more] == [1, 2, 6]
     more = site.read("en/stories/s1/index.html").split('id="more-heading"')[1].split("</nav>")[0]
     assert [n for n in range(1, 7) if f">Story{n}<" in more] == [2, 3, 4]
+
+
+def test_every_page_lists_its_language_plain_pages_in_the_footer(site):
+    site.make({**all_languages("index", "Home"), **all_languages("about", "About"),
+               "content/contact.en.md": page("Contact"), "content/contact.ko.md": page("연락"),
+               "content/stories/s1.en.md": page("Story1", date="2018-02-02")})
+    assert site.build().code == 0
+
+    def footer(name):
+        return site.read(name).split('class="site-footer__links"')[1].split("</ul>")[0]
+
+    story = footer("en/stories/s1/index.html")
+    assert story.index('href="/en/about/"') < story.index('href="/en/contact/"') and "aria-current" not in story
+    assert '<a href="/en/about/" aria-current="page">About en</a>' in footer("en/about/index.html")
+    assert '<a href="/en/contact/" aria-current="page">Contact</a>' in footer("en/contact/index.html")
+    assert '<a href="/ko/contact/">연락</a>' in footer("ko/stories/s1/index.html")
+    # Japanese has no Contact page: its fallback shows the English text, marked as English.
+    assert '<a href="/ja/contact/" lang="en">Contact</a>' in footer("ja/stories/s1/index.html")
+    assert "/ko/" not in footer("ja/about/index.html")

@@ -100,3 +100,45 @@ def test_an_image_outside_content_is_refused(site):
     site.make({**all_languages("index"), "content/about.en.md": page("About", "![x](../site.toml)")})
     outcome = site.build()
     assert "content/about.en.md:5: '../site.toml' points outside content/" in outcome.stderr
+
+
+PLAIN_BODY = """
+## Plain heading
+
+[TOC]
+
+HTML is named here, as are [the source][src] and a claim[^1].
+"""
+NOTES_BODY = """
+## Notes heading
+
+[TOC]
+
+HTML is named here, as are [the source][src] and a claim[^1].
+
+<div markdown="1">*Inside* a block.</div>
+
+[^1]: The footnote.
+[src]: https://example.org/source
+*[HTML]: Hyper Text Markup Language
+"""
+
+
+def test_a_page_never_shows_what_another_page_defined(site):
+    # Pages are converted one after the other (their fallbacks too) by reused Markdown instances: a
+    # footnote, abbreviation, link reference or heading of one page must not reach the next, nor repeat.
+    site.make({**all_languages("index"), "content/a-plain.en.md": page("A", PLAIN_BODY),
+               "content/b-notes.en.md": page("B", NOTES_BODY), "content/c-plain.en.md": page("C", PLAIN_BODY)})
+    assert site.build().code == 0
+    for lang in ("en", "ko", "ja", "zh"):
+        notes = site.read(f"{lang}/b-notes/index.html")
+        assert '<abbr title="Hyper Text Markup Language">HTML</abbr>' in notes
+        assert '<a href="https://example.org/source">the source</a>' in notes
+        assert notes.count('id="fn:1"') == 1 and notes.count('id="fnref:1"') == 1
+        assert 'href="#notes-heading"' in notes and "plain-heading" not in notes
+        assert "<em>Inside</em>" in notes
+        for plain_page in ("a-plain", "c-plain"):
+            plain = site.read(f"{lang}/{plain_page}/index.html")
+            assert "HTML is named here, as are [the source][src] and a claim[^1]." in plain
+            assert "<abbr" not in plain and "fn:1" not in plain and 'class="footnote"' not in plain
+            assert 'href="#plain-heading"' in plain and "notes-heading" not in plain

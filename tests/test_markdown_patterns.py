@@ -1,0 +1,42 @@
+"""Leaving out the inline patterns a page cannot match (markdown._PagePatterns) never changes its HTML."""
+
+import random
+from pathlib import Path
+
+from smallsite.markdown import _new_converter
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+# Pieces of Markdown that use every inline pattern, and the characters they need, alone and together.
+PIECES = ["`code`", "``a`b``", "\\*", "\\[", "\\\\", "\\`", "[link](/x)", "[ref][r]", "[r]", "[r]: /u", "![i](p.png)",
+          "![alt][r]", "[^1]", "[^1]: note", "<http://example.org/a>", "<a@b.org>", "  \n", "<b>bold</b>",
+          "<!-- c -->", "&amp;", "&#42;", "&copy;", "*em*", "**strong**", "_u_", "__uu__", "***both***",
+          "*[AB]: Alpha Beta", "AB", '<div markdown="1">*in*</div>', "[TOC]", "## Head", "{: .c }",
+          "```\n<x>\n```", "    code <y>", "1. one", "- item", "> quote", "| a | b |\n|---|---|\n| 1 | 2 |",
+          "term\n: definition", "word", "한국어 [링크](/k)", "日本語", "\u00e9", "!", "[", "]", "(", ")", "<", ">", "&", ";", "*", "_", "`",
+          "\\", "^", "@", "/", ":", "\n", "\n\n", " ", "\t"]
+
+
+def documents(count: int, seed: int) -> list[str]:
+    """Random documents from PIECES (every mix of present and absent characters), and our own pages."""
+    rng = random.Random(seed)
+    made = ["".join(rng.choice(PIECES) for _ in range(rng.randrange(0, 40))) for _ in range(count)]
+    made += [path.read_text(encoding="utf-8") for path in sorted((PROJECT / "content").rglob("*.md"))]
+    return made
+
+
+def test_leaving_out_patterns_never_changes_the_html():
+    trimmed, _ = _new_converter()
+    whole, _ = _new_converter()
+    whole.treeprocessors.deregister("smallsite_page_patterns")  # every pattern tried, as Python-Markdown does
+    for converter in (trimmed, whole):
+        converter.treeprocessors.deregister("smallsite_links")  # links between pages need a site
+    different = []
+    for text in documents(3000, seed=6):
+        outputs = []
+        for converter in (trimmed, whole):
+            converter.reset()
+            outputs.append((converter.convert(text), converter.toc))
+        if outputs[0] != outputs[1]:
+            different.append(text)
+    assert different == []
