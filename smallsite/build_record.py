@@ -3,12 +3,19 @@
 A rebuild after an editor's save has little to do: build_stamp's scan says which input files changed,
 so every other source's page is taken from here instead of being read and parsed again, and every page
 that is provably what the last build wrote is left as it is in the output folder, without even being
-looked up in the page cache. A page is provably the same when all that its page-cache key is made of
-(page_cache.py) is as it was: its language's section digest is the same, its source file is unchanged,
-no other file in content/ (an illustration, a linked file) changed, and its output file is untouched
-since the last build wrote it. The options and smallsite's code are the same by construction: the record
-belongs to the stamp of the same request. Anything that cannot be proved is rendered (or taken from the
-caches) as in any build, so the site is the same as a build from scratch (tests/test_build_record.py).
+looked up in the page cache. A page is provably the same when its output file is untouched since the
+last build wrote it and its page-cache key (page_cache.py), computed now as for any page, is the one it
+was written with. Two parts of that key are taken from the record instead of being worked out again:
+the page's Markdown key and its illustration. Both are functions of the page's source and of files in
+content/, so they are used only while the source and every other file in content/ are unchanged (the
+links' URLs, which decide whether a Markdown entry is still valid, are in the key's section digest).
+The options and smallsite's code are the same by construction: the record belongs to the stamp of the
+same request. Anything that cannot be proved is rendered (or taken from the caches) as in any build, so
+the site is the same as a build from scratch (tests/test_build_record.py).
+
+The feeds, sitemap, robots.txt, chooser and 404 page read nothing that the languages' section digests
+do not cover (the documents, their front matter and URLs, site.toml, templates, catalogues): when no
+section digest changed and the files are untouched, they are left as well.
 
 The file is a pickle (Pages are frozen dataclasses) under .cache/, like the other caches: ignored when
 it is damaged, from other code, or from a build other than the one the stamp describes."""
@@ -36,6 +43,7 @@ class WrittenPage:
     page_key: str
     problems: tuple  # (path, line, message, severity) tuples
     media: tuple  # MediaFile objects
+    hero: tuple | None  # (Hero, MediaFile, Problem), as resolve_hero gave it: part of the page key
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ class RenderedDocument:
     # The page cache's key and new entry (None for a hit, or when the page cannot be kept).
     page_key: str | None = None
     page_entry: tuple | None = None
+    hero: tuple | None = None  # resolve_hero's answer, part of the page key (kept for the build record)
 
 
 @dataclass(frozen=True)
@@ -295,20 +296,24 @@ class SiteRendering:
             self._keep(document, rendered or next(fresh))
 
     def _still_written(self, documents: list[Document]) -> dict[tuple[str, str], RenderedDocument]:
-        """The pages the output folder holds as this build would write them: everything their page-cache
-        key is made of is as it was when the last build wrote them (build_record.py says why)."""
+        """The pages the output folder holds as this build would write them: the page-cache key they
+        would have now is the one they were written with (build_record.py says why that holds)."""
         previous, pages = self.previous_build, self.pages
-        if previous is None or pages is None or not previous.content_unchanged:
+        if previous is None or pages is None or not pages.sections or not previous.content_unchanged:
             return {}
-        same = {lang for lang, digest in pages.sections.items() if previous.sections.get(lang) == digest}
         found = {}
         for document in documents:
             written = previous.pages.get(document.url_path + "index.html")
-            if written is None or document.lang not in same or not previous.unchanged_source(document.page.path):
+            if written is None or not previous.unchanged_source(document.page.path):
+                continue
+            # With its source and every other file in content/ as they were, the page's Markdown key,
+            # the validity of its entry (its links' URLs are in the section digest) and its
+            # illustration are as recorded: the rest of the key is computed as for any page.
+            if page_key(pages, self.site, document, written.markdown_key, written.hero) != written.page_key:
                 continue
             found[(document.key, document.lang)] = RenderedDocument(
                 UNCHANGED, tuple(Problem(*problem) for problem in written.problems), written.media,
-                written.markdown_key, None, written.page_key, None)
+                written.markdown_key, None, written.page_key, None, written.hero)
         return found
 
     def _site_files_still_written(self) -> tuple[tuple[str, ...], list[Problem]] | None:
@@ -335,7 +340,7 @@ class SiteRendering:
                 written[document.url_path + "index.html"] = WrittenPage(
                     rendered.cache_key, rendered.page_key,
                     tuple((p.path, p.line, p.message, p.severity) for p in rendered.problems),
-                    tuple(shared.setdefault(item, item) for item in rendered.media))
+                    tuple(shared.setdefault(item, item) for item in rendered.media), rendered.hero)
         media = {os.path.relpath(path, root).replace(os.sep, "/"): item for path, item in self.cache.media.items()}
         return BuildRecord(reads, dict(self.pages.sections) if self.pages is not None else {}, written, media,
                            self._site_record, dict(self._card_of))
@@ -411,7 +416,8 @@ def render_document(renderer: Renderer, document: Document, url_paths: dict[str,
         kept_entry = new_entry(html, found)
         kept_key = kept_key if kept_entry is not None else None
     return RenderedDocument(html, (*body.problems, *([problem] if problem else []), *found),
-                            (*body.media, *([item] if item else [])), key, entry, kept_key, kept_entry)
+                            (*body.media, *([item] if item else [])), key, entry, kept_key, kept_entry,
+                            (hero, item, problem))
 
 
 SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")  # what render_site_files writes
