@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,7 +27,7 @@ from .reuse import replace_pages, reusable_parts, same_place
 from .render import (TEMPLATE_FOR_KIND, Renderer, check_templates, document_context, make_environment,
                      page_links, render_template, resolve_hero, story_card)
 from .workers import map_in_processes, worker_count
-from .write import UNCHANGED, WriteSummary, check_output_dir, write_tree
+from .write import STAGED, UNCHANGED, Staging, WriteSummary, check_output_dir, start_staging, write_tree
 
 
 @dataclass(frozen=True)
@@ -156,16 +156,17 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions(),
-          previous_build: PreviousBuild | None = None) -> BuildResult:
+          previous_build: PreviousBuild | None = None, staging: Staging | None = None) -> BuildResult:
     """Sources -> the whole output tree in memory. Raises BuildFailed with every problem found.
-    `previous_build`: what the last build into the same folder left, still valid (build_record.py)."""
+    `previous_build`: what the last build into the same folder left, still valid (build_record.py).
+    `staging`: where pages go as they are rendered (their files then say STAGED), for build_site."""
     prepared = prepare(config, options, known_reads=previous_build.reads if previous_build else None)
     stop_on_errors(list(prepared.problems), options)
     pages = load_page_cache(config.root if options.cache else None, options.preview)
     cache = load_cache(config.root if options.cache else None)
     if previous_build is not None:
         cache.media.update(previous_build.media)  # hashed and measured by the last build, and unchanged since
-    rendering = SiteRendering(prepared, cache, pages=pages, previous_build=previous_build)
+    rendering = SiteRendering(prepared, cache, pages=pages, previous_build=previous_build, staging=staging)
     try:
         rendering.render_all(options.workers, options.progress)
         return rendering.result()
@@ -180,7 +181,7 @@ class SiteRendering:
 
     def __init__(self, prepared: PreparedSite, cache: MarkdownCache, earlier: SiteRendering | None = None,
                  changed_files: frozenset[Path] = frozenset(), pages: PageCache | None = None,
-                 previous_build: PreviousBuild | None = None):
+                 previous_build: PreviousBuild | None = None, staging: Staging | None = None):
         """`earlier`: a rendering of the same settings, templates and media files, whose story cards
         may be reused for the stories that are as they were (`changed_files`: what changed since).
         `pages`: the page cache `render_all` takes whole pages from (a build's; serve renders on request)."""
@@ -200,6 +201,7 @@ class SiteRendering:
             self._earlier_cards, self._changed_files = previous_build.cards, previous_build.changed_files
         self.pages = pages
         self.previous_build = previous_build
+        self.staging = staging
         self._site_record: tuple[tuple[str, ...], tuple] = ((), ())  # set by `result`, for `record`
 
     def cards(self, lang: str) -> tuple[list[dict], list[Problem], dict[str, MediaFile]]:
@@ -279,9 +281,17 @@ class SiteRendering:
             prepare_page_cache(pages, self.site, self.prepared.static.urls, cards,
                                (options.preview, options.drafts, options.strict))
 
+        staging = self.staging
+
         def render_one(document: Document, kept_only: bool = False) -> RenderedDocument | None:
-            return render_document(renderer, document, links[document.lang], cards[document.lang], cache, pages,
-                                   kept_only)
+            rendered = render_document(renderer, document, links[document.lang], cards[document.lang], cache,
+                                       pages, kept_only)
+            if staging is not None and rendered is not None and isinstance(rendered.html, bytes):
+                # Written by the process that rendered it, while the others render: the HTML need not
+                # travel back, nor wait for the end of the build to be written.
+                staging.write(document.url_path + "index.html", rendered.html)
+                rendered = replace(rendered, html=STAGED)
+            return rendered
 
         # Pages the output folder already holds are left there; kept pages are taken here (forking and
         # sending their HTML back would cost more than they do); only the others are rendered, on every core.
@@ -458,7 +468,13 @@ def build_site(config: SiteConfig, out_dir: Path, options: BuildOptions = BuildO
                previous_build: PreviousBuild | None = None) -> BuildResult:
     """Build, then write the output folder; a failed build leaves the last good one untouched."""
     check_output_dir(out_dir, config.root)  # before any work, so a refused folder leaves no trace (not even .cache)
-    result = build(config, options, previous_build)
-    listing = (list(previous_build.outputs), previous_build.folders) if previous_build else None
-    result.written = write_tree(result.files, out_dir, config.root, listing)
+    staging = start_staging(out_dir, config.root)
+    try:
+        result = build(config, options, previous_build, staging)
+        listing = (list(previous_build.outputs), previous_build.folders) if previous_build else None
+        result.written = write_tree(result.files, out_dir, config.root, listing, staging)
+    except BaseException:
+        if staging is not None:
+            staging.discard()  # a failed build leaves nothing, not even its staged pages
+        raise
     return result

@@ -44,8 +44,55 @@ class _Unchanged:
     def __repr__(self) -> str:
         return "UNCHANGED"
 
+    def __reduce__(self) -> str:
+        return "UNCHANGED"
+
 
 UNCHANGED = _Unchanged()
+
+
+class _Staged:
+    """In place of an output file's bytes: the file is already in the staging folder (see Staging)."""
+
+    def __repr__(self) -> str:
+        return "STAGED"
+
+    def __reduce__(self) -> str:
+        return "STAGED"  # the one marker, also when a worker process sends it back
+
+
+STAGED = _Staged()
+
+
+class Staging:
+    """The staging folder of a build that has no output folder yet: the pages go into it as they are
+    rendered, in whichever process renders them, so writing them overlaps the rendering. build_site
+    renames it into place once the build has succeeded, and removes it when the build fails; the
+    output folder is never written before that."""
+
+    def __init__(self, out: Path):
+        self.folder = out.with_name(f".{out.name}.staging")
+
+    def write(self, relative: str, data: bytes) -> None:
+        target = os.path.join(self.folder, *safe_parts(relative))
+        os.makedirs(os.path.dirname(target), exist_ok=True)  # two processes may make one folder: no error
+        with open(target, "wb") as handle:
+            handle.write(data)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_staging(out_dir: Path, project_root: Path) -> Staging | None:
+    """A staging folder for a build's pages when there is no output folder yet (a first build, or one
+    after the folder was deleted); None when there is one: then only changed files are written."""
+    out = check_output_dir(out_dir, project_root)
+    recover_interrupted_write(out)  # also removes what a build that never finished left
+    if out.exists() or out.is_symlink():
+        return None
+    staging = Staging(out)
+    staging.folder.mkdir(parents=True)
+    return staging
 
 
 @dataclass(frozen=True)
@@ -60,7 +107,7 @@ class WriteSummary:
 
 
 def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
-               listing: tuple[list[str], list[str]] | None = None) -> WriteSummary:
+               listing: tuple[list[str], list[str]] | None = None, staged: Staging | None = None) -> WriteSummary:
     """Make the output folder hold exactly `files`, writing only the files whose bytes changed.
 
     A first build writes a staging folder beside the output and renames it into place. Later builds
@@ -68,14 +115,18 @@ def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
     or remove are put in the staging folder with a journal, then moved into place. A crash or a full
     disk before the journal exists leaves the site untouched; one after it is rolled back by the next
     write (or `recover_interrupted_write`), so the site is always either the old one or the new one.
-    `listing`: the output folder's files and folders, when the caller has just listed them."""
+    `listing`: the output folder's files and folders, when the caller has just listed them. `staged`: the
+    staging folder the build has already written the files marked STAGED into (start_staging)."""
     out = check_output_dir(out_dir, project_root)
     staging = out.with_name(f".{out.name}.staging")
     retired = out.with_name(f".{out.name}.old")
-    recover_interrupted_write(out)
+    if staged is None:
+        recover_interrupted_write(out)
     if retired.exists():
         shutil.rmtree(retired)
     targets = {relative: safe_parts(relative) for relative in files}
+    if staged is not None:
+        return _write_whole(files, targets, out, staging, retired, staged=True)
     base = os.fspath(out)
     kept = [relative for relative, data in files.items() if data is UNCHANGED]
     if kept and not all(os.path.isfile(os.path.join(base, *targets[relative])) for relative in kept):
@@ -103,13 +154,25 @@ def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
                         changed_paths=(*changed, *extra_files))
 
 
-def _write_whole(files: dict[str, bytes], targets: dict, out: Path, staging: Path, retired: Path) -> WriteSummary:
-    """No output folder yet (or something else in its place): write it all beside it, then rename."""
-    staging.mkdir(parents=True)
+def _write_whole(files: dict[str, bytes], targets: dict, out: Path, staging: Path, retired: Path,
+                 staged: bool = False) -> WriteSummary:
+    """No output folder yet (or something else in its place): write it all beside it, then rename.
+    `staged`: the staging folder exists and holds the files marked STAGED already."""
+    if not staged:
+        staging.mkdir(parents=True)
+    made: set[str] = set()
     for relative, data in files.items():
-        target = staging.joinpath(*targets[relative])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        if data is STAGED:
+            if not staged:
+                raise ValueError(f"{relative}: marked as staged, but nothing was staged")
+            continue
+        target = os.path.join(staging, *targets[relative])
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        with open(target, "wb") as handle:
+            handle.write(data)
     if out.exists() or out.is_symlink():
         os.replace(out, retired)
     os.replace(staging, out)

@@ -136,6 +136,22 @@ def test_a_failed_build_leaves_the_site_as_it_was(site):
     assert snapshot(site.root / "site") == good
 
 
+def test_a_failed_first_build_leaves_no_site_and_no_staged_pages(site):
+    """A first build writes its pages into a staging folder while it renders them; when a problem is
+    found after that (a broken link), neither the site nor the staged pages remain."""
+    make_stories(site, count=30)  # enough pages for the worker processes, which stage their own
+    site.write("content/stories/s29/index.ko.md", story("s29 ko", ["../gone/index.ko.md"], "Changed."))
+    result = site.run("build")
+    assert result.returncode == 1
+    assert "content/stories/s29/index.ko.md:" in result.stderr and "no such page" in result.stderr
+    assert not (site.root / "site").exists()
+    assert sorted(path.name for path in site.root.iterdir() if path.name.startswith(".site")) == []
+
+    site.write("content/stories/s29/index.ko.md", story("s29 ko", ["../s0/index.ko.md"]))
+    assert run_build(site) == cold_build(site)
+    assert sorted(path.name for path in site.root.iterdir() if path.name.startswith(".site")) == []
+
+
 def test_an_interrupted_write_is_rolled_back(site, tmp_path, monkeypatch):
     out = tmp_path / "project" / "site"
     site.make({})

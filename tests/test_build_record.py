@@ -10,8 +10,8 @@ import pytest
 
 from conftest import page
 from smallsite import pipeline
-from test_build_cache import SVG, cold_build, make_stories, snapshot
-from test_page_cache import CHANGES
+from test_build_cache import cold_build, snapshot
+from test_page_cache import CHANGES, make_site_for_changes as make_site
 
 RECORD = ".cache/build-stamp.record"
 
@@ -21,13 +21,6 @@ def editor_build(site) -> dict[str, bytes]:
     outcome = site.build()
     assert outcome.code == 0, outcome.stderr
     return snapshot(site.root / "site")
-
-
-def make_site(site) -> None:
-    make_stories(site, count=3)
-    (site.root / "content/stories/s1/index.zh.md").unlink()  # zh readers get s1 in English, for now
-    site.write("content/contact.en.md", page("Contact us", "Write to us.\n\n![Map](map.svg)"))  # in every nav
-    site.write("content/map.svg", SVG.format(w=50))
 
 
 @pytest.mark.parametrize("change", list(CHANGES))
