@@ -51,7 +51,9 @@ class BuildResult:
     """A finished build in memory: output path -> bytes, and the warnings met on the way."""
 
     site: Site
-    files: dict[str, bytes]  # or write.UNCHANGED, in a build given the last one's record: the folder has it
+    # Output path -> bytes; or write.UNCHANGED (the folder has it, as the last build's record proves) or
+    # write.STAGED (already in the staging folder), in build_site's builds.
+    files: dict[str, bytes]
     problems: list[Problem] = field(default_factory=list)
     record: BuildRecord | None = None  # what the next build may reuse (build_record.py)
     written: WriteSummary | None = None  # what build_site changed in the output folder
