@@ -31,6 +31,9 @@ from types import MappingProxyType
 
 from .build_stamp import InputScan, output_records, stamp_path
 from .content import CONTENT_DIR
+from .i18n import Document, Site
+from .page_cache import PageCache, page_key
+from .problems import Problem
 
 FORMAT = 1
 
@@ -80,6 +83,37 @@ class PreviousBuild:
 
     def unchanged_source(self, path: Path) -> bool:
         return path in self.reads
+
+
+def pages_still_written(previous: PreviousBuild, pages: PageCache, site: Site,
+                        documents: list[Document]) -> dict[tuple[str, str], WrittenPage]:
+    """(key, language) -> the page as written, for each page the output folder holds as this build would
+    write it: its page-cache key, computed now, is the one it was written with. Its Markdown key (with
+    the validity of that entry: its links' URLs are in the section digest) and its illustration are
+    taken as recorded, which holds while its source and every other file in content/ are as they were."""
+    if not pages.sections or not previous.content_unchanged:
+        return {}
+    found = {}
+    for document in documents:
+        written = previous.pages.get(document.url_path + "index.html")
+        if written is None or not previous.unchanged_source(document.page.path):
+            continue
+        if page_key(pages, site, document, written.markdown_key, written.hero) == written.page_key:
+            found[(document.key, document.lang)] = written
+    return found
+
+
+def site_files_still_written(previous: PreviousBuild, pages: PageCache | None
+                             ) -> tuple[tuple[str, ...], list[Problem]] | None:
+    """The feeds, sitemap, robots.txt, chooser and 404 page (and their templates' problems), when the
+    output folder holds them as this build would write them: they show nothing that every language's
+    section digest does not cover, and no section digest changed."""
+    if pages is None or not pages.sections or pages.sections != previous.sections:
+        return None
+    names, problems = previous.site_files
+    if not names or not all(name in previous.intact for name in names):
+        return None
+    return names, [Problem(*problem) for problem in problems]
 
 
 def _frozen_mapping(items: dict) -> MappingProxyType:

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from markupsafe import Markup
-
 from . import outputs
 from .assets import MediaFile, StaticFiles, collect_static
-from .build_record import BuildRecord, PreviousBuild, WrittenPage
+from .build_record import (BuildRecord, PreviousBuild, WrittenPage, pages_still_written,
+                           site_files_still_written)
 from .catalogues import LoadedCatalogue, load_catalogues
 from .config import SiteConfig
 from .content import CONTENT_DIR, Page, SourceFile, find_sources, find_url_clashes, read_page
@@ -24,8 +23,8 @@ from .page_cache import prepare as prepare_page_cache
 from .problems import BuildFailed, Problem
 from .template_cache import compiled_templates
 from .reuse import replace_pages, reusable_parts, same_place
-from .render import (TEMPLATE_FOR_KIND, Renderer, check_templates, document_context, make_environment,
-                     page_links, render_template, resolve_hero, story_card)
+from .render import (SITE_FILES, TEMPLATE_FOR_KIND, Renderer, check_templates, document_context,
+                     make_environment, page_links, render_site_files, render_template, resolve_hero, story_card)
 from .workers import map_in_processes, worker_count
 from .write import STAGED, UNCHANGED, Staging, WriteSummary, check_output_dir, start_staging, write_tree
 
@@ -308,36 +307,14 @@ class SiteRendering:
             self._keep(document, rendered or next(fresh))
 
     def _still_written(self, documents: list[Document]) -> dict[tuple[str, str], RenderedDocument]:
-        """The pages the output folder holds as this build would write them: the page-cache key they
-        would have now is the one they were written with (build_record.py says why that holds)."""
-        previous, pages = self.previous_build, self.pages
-        if previous is None or pages is None or not pages.sections or not previous.content_unchanged:
+        """The pages the output folder holds as this build would write them (build_record.py)."""
+        if self.previous_build is None or self.pages is None:
             return {}
-        found = {}
-        for document in documents:
-            written = previous.pages.get(document.url_path + "index.html")
-            if written is None or not previous.unchanged_source(document.page.path):
-                continue
-            # With its source and every other file in content/ as they were, the page's Markdown key,
-            # the validity of its entry (its links' URLs are in the section digest) and its
-            # illustration are as recorded: the rest of the key is computed as for any page.
-            if page_key(pages, self.site, document, written.markdown_key, written.hero) != written.page_key:
-                continue
-            found[(document.key, document.lang)] = RenderedDocument(
-                UNCHANGED, tuple(Problem(*problem) for problem in written.problems), written.media,
-                written.markdown_key, None, written.page_key, None, written.hero)
-        return found
-
-    def _site_files_still_written(self) -> tuple[tuple[str, ...], list[Problem]] | None:
-        """The feeds, sitemap, robots.txt, chooser and 404 page, when the output folder holds them as this
-        build would write them: they show nothing that every language's section digest does not cover."""
-        previous, pages = self.previous_build, self.pages
-        if previous is None or pages is None or not pages.sections or pages.sections != previous.sections:
-            return None
-        names, problems = previous.site_files
-        if not names or not all(name in previous.intact for name in names):
-            return None
-        return names, [Problem(*problem) for problem in problems]
+        return {place: RenderedDocument(UNCHANGED, tuple(Problem(*problem) for problem in written.problems),
+                                        written.media, written.markdown_key, None, written.page_key, None,
+                                        written.hero)
+                for place, written in pages_still_written(self.previous_build, self.pages, self.site,
+                                                          documents).items()}
 
     def record(self) -> BuildRecord:
         """What the next build may reuse: every source as read, every page as written."""
@@ -376,7 +353,7 @@ class SiteRendering:
             if rendered.html is not None:
                 files[document.url_path + "index.html"] = rendered.html
         save_cache(self.cache)
-        kept = self._site_files_still_written()
+        kept = site_files_still_written(self.previous_build, self.pages) if self.previous_build else None
         if kept is not None:
             names, found = kept
             files.update((name, UNCHANGED) for name in names)
@@ -430,34 +407,6 @@ def render_document(renderer: Renderer, document: Document, url_paths: dict[str,
     return RenderedDocument(html, (*body.problems, *([problem] if problem else []), *found),
                             (*body.media, *([item] if item else [])), key, entry, kept_key, kept_entry,
                             (hero, item, problem))
-
-
-SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")  # what render_site_files writes
-
-
-def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Problem]:
-    """The files that speak every language at once: the root chooser and the 404 page."""
-    site = renderer.site
-    config = site.config
-    problems: list[Problem] = []
-    default_env = renderer.environments[config.default_language]
-    for name, output, not_found in (("chooser.html", "index.html", False), ("404.html", "404.html", True)):
-        greetings = {}
-        for language in config.languages:
-            env = renderer.environments[language.code]
-            html, found = render_template(env, "_greeting.html", {"lang": language, "base_path": config.base_path,
-                                                                  "not_found": not_found}, config, output)
-            problems += found
-            greetings[language.code] = Markup((html or b"").decode("utf-8"))
-        context = {"site": config, "languages": config.languages, "greetings": greetings,
-                   "base_path": config.base_path, "base_url": config.base_url}
-        html, found = render_template(default_env, name, context, config, output)
-        problems += found
-        if html is not None:
-            files[output] = html
-    files["sitemap.xml"] = outputs.sitemap(site)
-    files["robots.txt"] = outputs.robots_txt(site)
-    return problems
 
 
 def stop_on_errors(problems: list[Problem], options: BuildOptions) -> None:

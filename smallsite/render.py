@@ -14,6 +14,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
+from . import outputs
 from .assets import MediaFile, media_file, resolve_local
 from .catalogues import LoadedCatalogue
 from .config import Language, SiteConfig
@@ -270,3 +271,31 @@ def _is_stale_translation(site: Site, document: Document) -> bool:
     from .stale import is_stale_translation  # a preview's notice: a build does not load git's helpers
 
     return is_stale_translation(site, document)
+
+
+SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")  # what render_site_files writes
+
+
+def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Problem]:
+    """The files that speak every language at once: the root chooser and the 404 page."""
+    site = renderer.site
+    config = site.config
+    problems: list[Problem] = []
+    default_env = renderer.environments[config.default_language]
+    for name, output, not_found in (("chooser.html", "index.html", False), ("404.html", "404.html", True)):
+        greetings = {}
+        for language in config.languages:
+            env = renderer.environments[language.code]
+            html, found = render_template(env, "_greeting.html", {"lang": language, "base_path": config.base_path,
+                                                                  "not_found": not_found}, config, output)
+            problems += found
+            greetings[language.code] = Markup((html or b"").decode("utf-8"))
+        context = {"site": config, "languages": config.languages, "greetings": greetings,
+                   "base_path": config.base_path, "base_url": config.base_url}
+        html, found = render_template(default_env, name, context, config, output)
+        problems += found
+        if html is not None:
+            files[output] = html
+    files["sitemap.xml"] = outputs.sitemap(site)
+    files["robots.txt"] = outputs.robots_txt(site)
+    return problems
