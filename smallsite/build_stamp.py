@@ -183,6 +183,9 @@ def check(root: Path, out: Path | None, options: tuple) -> UpToDate | InputScan:
         if not scan.unchanged:
             return replace(scan, previous_outputs=stamp.get("outputs"), previous_id=stamp.get("started_ns"))
         out_dir = Path(stamp["out_dir"])
+        # The folder as the build named it must still lead there: a link pointed elsewhere is another folder.
+        if Path(stamp["out_path"]).resolve() != out_dir:
+            return scan
         # A write cut short leaves its staging folder (the next full build rolls it back).
         if os.path.lexists(out_dir.with_name(f".{out_dir.name}.staging")):
             return scan
@@ -210,6 +213,7 @@ def save(scan: InputScan, out_dir: Path, pages: int, languages: int, problems: l
     else:
         outputs = output_records(out_dir)
     stamp = {"inputs": scan.files, "started_ns": scan.started_ns, "out_dir": str(out_dir.resolve()),
+             "out_path": str(out_dir.absolute()),
              "outputs": outputs, "pages": pages, "languages": languages,
              "problems": tuple((p.path, p.line, p.message, p.severity) for p in problems)}
     write_cache_file(stamp_path(scan.root, scan.out), _header(scan.request), stamp)
