@@ -111,3 +111,30 @@ def test_an_output_file_changed_by_hand_is_written_again(site):
     assert after["en/stories/s1/index.html"] == built["en/stories/s1/index.html"]
     assert after["ja/feed.xml"] == built["ja/feed.xml"]
     assert after == cold_build(site)
+
+
+def test_a_write_cut_short_in_an_output_folder_that_is_a_link_is_rolled_back_then_built(site, monkeypatch):
+    """site/ links to a release folder; a rebuild that removes a page is cut short after its journal (the
+    power goes). The next build rolls it back and must then write the site a fresh build writes: the
+    record's listing of the folder, taken before the roll-back, must not be used."""
+    from smallsite import write
+
+    make_site(site)
+    (site.root / "release").mkdir()
+    (site.root / "site").symlink_to("release", target_is_directory=True)
+    editor_build(site)
+    (site.root / "content/contact.en.md").unlink()
+    real_rmtree = write.shutil.rmtree
+
+    def power_cut(path, *args, **kwargs):
+        if str(path).endswith(".staging"):
+            raise KeyboardInterrupt
+        return real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(write.shutil, "rmtree", power_cut)
+    with pytest.raises(KeyboardInterrupt):
+        site.build()
+    monkeypatch.setattr(write.shutil, "rmtree", real_rmtree)
+    assert not (site.root / "release/en/contact/index.html").exists()  # half-way: the page is removed
+
+    assert editor_build(site) == cold_build(site)
