@@ -138,3 +138,30 @@ def test_a_write_cut_short_in_an_output_folder_that_is_a_link_is_rolled_back_the
     assert not (site.root / "release/en/contact/index.html").exists()  # half-way: the page is removed
 
     assert editor_build(site) == cold_build(site)
+
+
+@pytest.mark.parametrize("made", ["a folder", "a link to a folder"])
+def test_an_output_folder_made_by_someone_during_a_first_build_loses_no_page(site, monkeypatch, made):
+    """A first build stages its pages; if the output folder appears meanwhile (another build, a script),
+    the build must not end with a site that lacks its pages, nor delete what the new folder holds."""
+    make_site(site)
+    elsewhere = site.root / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not the site's", encoding="utf-8")
+    real_write_tree = pipeline.write_tree
+
+    def someone_makes_the_folder(*args, **kwargs):
+        if made == "a folder":
+            (site.root / "site").mkdir()
+        else:
+            (site.root / "site").symlink_to("elsewhere", target_is_directory=True)
+        return real_write_tree(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "write_tree", someone_makes_the_folder)
+    outcome = site.build()
+    monkeypatch.setattr(pipeline, "write_tree", real_write_tree)
+
+    assert outcome.code == 1 and "build again" in outcome.stderr  # told, with nothing replaced or lost
+    assert not (site.root / ".site.staging").exists()
+    assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "not the site's"
+    assert editor_build(site) == cold_build(site)
