@@ -117,11 +117,12 @@ def _input_files(root: Path):
     for name in INPUT_FILES:
         yield name, os.path.join(root, name)
     for folder in INPUT_FOLDERS:
-        yield from _folder_files(os.path.join(root, folder), folder, set())
+        yield from _folder_files(os.path.join(root, folder), folder, frozenset())
 
 
-def _folder_files(folder: str, relative: str, followed: set[str]):
-    """The files below one folder, by name; a linked folder is entered once (a link back up is not)."""
+def _folder_files(folder: str, relative: str, followed: frozenset[str]):
+    """The files below one folder, by name; a linked folder is entered under every name that leads to it
+    (a page may name a file through any of them), except from below itself (a link back up)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
@@ -139,7 +140,8 @@ def _folder_files(folder: str, relative: str, followed: set[str]):
             real = os.path.realpath(entry.path)
             if real in followed:
                 continue
-            followed.add(real)
+            yield from _folder_files(entry.path, name, followed | {real})
+            continue
         yield from _folder_files(entry.path, name, followed)
 
 

@@ -165,3 +165,22 @@ def test_an_output_folder_made_by_someone_during_a_first_build_loses_no_page(sit
     assert not (site.root / ".site.staging").exists()
     assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "not the site's"
     assert editor_build(site) == cold_build(site)
+
+
+def test_a_story_picture_reached_through_a_second_link_to_one_folder_is_seen_to_change(site):
+    """Two links in content/ lead to one folder of pictures; a story's illustration is named through the
+    second. Changing the picture must change the home page's card as a fresh build shows it."""
+    from test_build_cache import SVG
+
+    make_site(site)
+    (site.root / "pictures").mkdir()
+    site.write("pictures/shared.svg", SVG.format(w=31))
+    for name in ("art", "photos"):
+        (site.root / "content" / name).symlink_to("../pictures", target_is_directory=True)
+    source = site.root / "content/stories/s0/index.en.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("src: hero.svg", "src: /photos/shared.svg"),
+                      encoding="utf-8")
+    editor_build(site)
+    site.write("pictures/shared.svg", SVG.format(w=32))
+
+    assert editor_build(site) == cold_build(site)
