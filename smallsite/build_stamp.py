@@ -117,11 +117,12 @@ def _input_files(root: Path):
     for name in INPUT_FILES:
         yield name, os.path.join(root, name)
     for folder in INPUT_FOLDERS:
-        yield from _folder_files(os.path.join(root, folder), folder, set())
+        yield from _folder_files(os.path.join(root, folder), folder, frozenset())
 
 
-def _folder_files(folder: str, relative: str, followed: set[str]):
-    """The files below one folder, by name; a linked folder is entered once (a link back up is not)."""
+def _folder_files(folder: str, relative: str, followed: frozenset[str]):
+    """The files below one folder, by name; a linked folder is entered under every name that leads to it
+    (a page may name a file through any of them), except from below itself (a link back up)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
@@ -139,7 +140,8 @@ def _folder_files(folder: str, relative: str, followed: set[str]):
             real = os.path.realpath(entry.path)
             if real in followed:
                 continue
-            followed.add(real)
+            yield from _folder_files(entry.path, name, followed | {real})
+            continue
         yield from _folder_files(entry.path, name, followed)
 
 
@@ -183,6 +185,9 @@ def check(root: Path, out: Path | None, options: tuple) -> UpToDate | InputScan:
         if not scan.unchanged:
             return replace(scan, previous_outputs=stamp.get("outputs"), previous_id=stamp.get("started_ns"))
         out_dir = Path(stamp["out_dir"])
+        # The folder as the build named it must still lead there: a link pointed elsewhere is another folder.
+        if Path(stamp["out_path"]).resolve() != out_dir:
+            return scan
         # A write cut short leaves its staging folder (the next full build rolls it back).
         if os.path.lexists(out_dir.with_name(f".{out_dir.name}.staging")):
             return scan
@@ -210,6 +215,7 @@ def save(scan: InputScan, out_dir: Path, pages: int, languages: int, problems: l
     else:
         outputs = output_records(out_dir)
     stamp = {"inputs": scan.files, "started_ns": scan.started_ns, "out_dir": str(out_dir.resolve()),
+             "out_path": str(out_dir.absolute()),
              "outputs": outputs, "pages": pages, "languages": languages,
              "problems": tuple((p.path, p.line, p.message, p.severity) for p in problems)}
     write_cache_file(stamp_path(scan.root, scan.out), _header(scan.request), stamp)

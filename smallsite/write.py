@@ -71,6 +71,7 @@ class Staging:
     output folder is never written before that."""
 
     def __init__(self, out: Path):
+        self.out = out
         self.folder = out.with_name(f".{out.name}.staging")
 
     def write(self, relative: str, data: bytes) -> None:
@@ -126,7 +127,10 @@ def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
         shutil.rmtree(retired)
     targets = {relative: safe_parts(relative) for relative in files}
     if staged is not None:
-        return _write_whole(files, targets, out, staging, retired, staged=True)
+        if os.path.lexists(staged.out):  # made while the pages were staged: not ours to replace, nor to follow
+            raise BuildFailed([Problem(str(out_dir), None, "the output folder was made by something else while "
+                                       "the site was built: nothing was written; build again")])
+        return _write_whole(files, targets, staged.out, staged.folder, retired, staged=True)
     base = os.fspath(out)
     kept = [relative for relative, data in files.items() if data is UNCHANGED]
     if kept and not all(os.path.isfile(os.path.join(base, *targets[relative])) for relative in kept):

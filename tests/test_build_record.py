@@ -111,3 +111,76 @@ def test_an_output_file_changed_by_hand_is_written_again(site):
     assert after["en/stories/s1/index.html"] == built["en/stories/s1/index.html"]
     assert after["ja/feed.xml"] == built["ja/feed.xml"]
     assert after == cold_build(site)
+
+
+def test_a_write_cut_short_in_an_output_folder_that_is_a_link_is_rolled_back_then_built(site, monkeypatch):
+    """site/ links to a release folder; a rebuild that removes a page is cut short after its journal (the
+    power goes). The next build rolls it back and must then write the site a fresh build writes: the
+    record's listing of the folder, taken before the roll-back, must not be used."""
+    from smallsite import write
+
+    make_site(site)
+    (site.root / "release").mkdir()
+    (site.root / "site").symlink_to("release", target_is_directory=True)
+    editor_build(site)
+    (site.root / "content/contact.en.md").unlink()
+    real_rmtree = write.shutil.rmtree
+
+    def power_cut(path, *args, **kwargs):
+        if str(path).endswith(".staging"):
+            raise KeyboardInterrupt
+        return real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(write.shutil, "rmtree", power_cut)
+    with pytest.raises(KeyboardInterrupt):
+        site.build()
+    monkeypatch.setattr(write.shutil, "rmtree", real_rmtree)
+    assert not (site.root / "release/en/contact/index.html").exists()  # half-way: the page is removed
+
+    assert editor_build(site) == cold_build(site)
+
+
+@pytest.mark.parametrize("made", ["a folder", "a link to a folder"])
+def test_an_output_folder_made_by_someone_during_a_first_build_loses_no_page(site, monkeypatch, made):
+    """A first build stages its pages; if the output folder appears meanwhile (another build, a script),
+    the build must not end with a site that lacks its pages, nor delete what the new folder holds."""
+    make_site(site)
+    elsewhere = site.root / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not the site's", encoding="utf-8")
+    real_write_tree = pipeline.write_tree
+
+    def someone_makes_the_folder(*args, **kwargs):
+        if made == "a folder":
+            (site.root / "site").mkdir()
+        else:
+            (site.root / "site").symlink_to("elsewhere", target_is_directory=True)
+        return real_write_tree(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "write_tree", someone_makes_the_folder)
+    outcome = site.build()
+    monkeypatch.setattr(pipeline, "write_tree", real_write_tree)
+
+    assert outcome.code == 1 and "build again" in outcome.stderr  # told, with nothing replaced or lost
+    assert not (site.root / ".site.staging").exists()
+    assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "not the site's"
+    assert editor_build(site) == cold_build(site)
+
+
+def test_a_story_picture_reached_through_a_second_link_to_one_folder_is_seen_to_change(site):
+    """Two links in content/ lead to one folder of pictures; a story's illustration is named through the
+    second. Changing the picture must change the home page's card as a fresh build shows it."""
+    from test_build_cache import SVG
+
+    make_site(site)
+    (site.root / "pictures").mkdir()
+    site.write("pictures/shared.svg", SVG.format(w=31))
+    for name in ("art", "photos"):
+        (site.root / "content" / name).symlink_to("../pictures", target_is_directory=True)
+    source = site.root / "content/stories/s0/index.en.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("src: hero.svg", "src: /photos/shared.svg"),
+                      encoding="utf-8")
+    editor_build(site)
+    site.write("pictures/shared.svg", SVG.format(w=32))
+
+    assert editor_build(site) == cold_build(site)

@@ -151,3 +151,22 @@ def test_a_failed_build_leaves_the_last_stamp_and_site(site):
     assert result.returncode == 0, result.stderr
     built = {name: data for name, (data, _) in files_and_times(site.root / "site").items()}
     assert built == fresh_site(site)
+
+
+def test_an_output_folder_that_is_a_link_pointed_elsewhere_is_built_again(site):
+    """site/ is a link (to a release folder, say); pointing it at another folder is not 'up to date':
+    the folder it leads to now holds nothing of the last build."""
+    root = make_site(site)
+    (root / "release-1").mkdir()
+    (root / "release-2").mkdir()
+    (root / "site").symlink_to("release-1", target_is_directory=True)
+    assert site.run("build").returncode == 0
+    (root / "site").unlink()
+    (root / "site").symlink_to("release-2", target_is_directory=True)
+
+    result = site.run("build")
+
+    assert result.returncode == 0, result.stderr
+    assert UP_TO_DATE not in result.stdout
+    built = {name: data for name, (data, _) in files_and_times(root / "release-2").items()}
+    assert built == fresh_site(site)
