@@ -3,8 +3,8 @@
 make and ninja skip work whose inputs are as they were; so does `build`. After a build has written the
 output folder, the stamp records the request (project, output folder, options, smallsite's code and its
 libraries), every file under the folders a build reads (site.toml, content/, templates/, locales/,
-static/) with its size, times and inode, and the size, time and inode of every file written. The next build with
-the same request compares: when every input is as it was and the output folder holds exactly the
+static/) with its size, times and inode, and the size, times and inode of every file written. The next
+build with the same request compares: when every input is as it was and the output folder holds exactly the
 files written, untouched, the site is up to date and nothing is built. Anything else (a file added,
 changed or removed on either side, another request, an interrupted write, a stamp that is missing,
 damaged or from other code) means a full build, and the stamp is never trusted beyond what it proves.
@@ -17,8 +17,10 @@ an up-to-date build never loads Jinja, Markdown, Babel or YAML."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,7 +38,8 @@ RACY_NS = 2_000_000_000
 
 # relative path -> (size, mtime_ns, ctime_ns, inode, digest of the bytes when the file was racy, else None)
 InputRecord = tuple
-# relative path -> (size, mtime_ns, inode)
+# relative path -> (size, mtime_ns, ctime_ns, inode): an edit by hand that puts the old time back still
+# changes the inode-change time
 OutputRecord = tuple
 
 
@@ -146,7 +149,7 @@ def _folder_files(folder: str, relative: str, followed: frozenset[str]):
 
 
 def output_records(out_dir: Path, folders: list[str] | None = None) -> dict[str, OutputRecord]:
-    """Every file under the output folder (links included, as themselves), with its size, time and inode;
+    """Every file under the output folder (links included, as themselves), with its size, times and inode;
     every real folder below it is added to `folders` when given."""
     records: dict[str, OutputRecord] = {}
     for current, dirs, names in os.walk(out_dir):
@@ -159,7 +162,7 @@ def output_records(out_dir: Path, folders: list[str] | None = None) -> dict[str,
                 folders.append(prefix + name)
         for name in names:
             stat = os.lstat(os.path.join(current, name))
-            records[prefix + name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            records[prefix + name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
     return records
 
 
@@ -209,7 +212,7 @@ def save(scan: InputScan, out_dir: Path, pages: int, languages: int, problems: l
         for name in changed_paths:
             try:
                 stat = os.lstat(os.path.join(out_dir, name))
-                outputs[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                outputs[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
             except OSError:
                 outputs.pop(name, None)
     else:
@@ -219,3 +222,27 @@ def save(scan: InputScan, out_dir: Path, pages: int, languages: int, problems: l
              "outputs": outputs, "pages": pages, "languages": languages,
              "problems": tuple((p.path, p.line, p.message, p.severity) for p in problems)}
     write_cache_file(stamp_path(scan.root, scan.out), _header(scan.request), stamp)
+
+
+@contextlib.contextmanager
+def one_build_at_a_time(root: Path, waiting_message: str):
+    """Hold the project's build lock while a build checks, renders and writes: a second build of the
+    same project (a build-on-save hook firing twice) waits for the first, so that neither removes the
+    other's staging folder nor records a half-written site as up to date. The lock is taken on the
+    project folder itself, so it creates no file; where none can be taken (no fcntl), builds are not
+    serialised."""
+    try:
+        import fcntl
+        folder = os.open(root, os.O_RDONLY)
+    except (ImportError, OSError):  # Windows, or a folder that cannot be opened (the build will say so)
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            print(waiting_message, file=sys.stderr, flush=True)
+            fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)  # which releases the lock

@@ -96,6 +96,11 @@ def report(problems: list[Problem], stream=None) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    with build_stamp.one_build_at_a_time(args.root, "waiting for another build of this project to finish..."):
+        return _build(args, started)
+
+
+def _build(args: argparse.Namespace, started: float) -> int:
     # Nothing changed since the last build: say so and stop, before loading what a build needs.
     stamp = build_stamp.check(args.root, args.out, (args.base_url, args.strict, args.drafts))
     if isinstance(stamp, build_stamp.UpToDate):

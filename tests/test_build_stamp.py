@@ -170,3 +170,26 @@ def test_an_output_folder_that_is_a_link_pointed_elsewhere_is_built_again(site):
     assert UP_TO_DATE not in result.stdout
     built = {name: data for name, (data, _) in files_and_times(root / "release-2").items()}
     assert built == fresh_site(site)
+
+
+def test_a_second_build_of_the_project_waits_for_the_first(site):
+    """Two builds at once (a build-on-save hook firing twice) would remove each other's staging folder:
+    the second one waits, says so, and then finds the site up to date."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import PROJECT
+    from smallsite.build_stamp import one_build_at_a_time
+
+    make_site(site)
+    assert site.run("build").returncode == 0
+    with one_build_at_a_time(site.root, "held by the test"):
+        second = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "build"], cwd=site.root,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)  # were it not waiting, a build of this small site would be done by now
+        assert second.poll() is None, second.communicate()  # still waiting, however slow the machine
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 0, err
+    assert "waiting for another build of this project to finish" in err
+    assert UP_TO_DATE in out
