@@ -240,9 +240,11 @@ def one_build_at_a_time(root: Path, waiting_message: str):
     try:
         try:
             fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:  # another build holds it
             print(waiting_message, file=sys.stderr, flush=True)
             fcntl.flock(folder, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (some network ones): build unserialised
+            pass
         yield
     finally:
         os.close(folder)  # which releases the lock
