@@ -1,23 +1,30 @@
-"""Interface strings: read each language's .po, check it, and compile it in memory (no .mo files)."""
+"""Interface strings: read each language's .po, check it, and compile it in memory (no .mo files).
+
+A catalogue that was read, checked and compiled before, with the same bytes, is taken compiled (and
+with its warnings) from .cache/catalogues.bin instead: reading .po files with Babel was a twentieth of a
+one-story rebuild. A corrupt file, or one written by other code, is ignored."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.plurals import get_plural
-from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
 
+from .cache_file import code_digest, read_cache_file, write_cache_file
 from .config import Language, SiteConfig
 from .problems import Problem, display_path
 
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
 LOCALES_DIR = "locales"
 DOMAIN = "messages"
+CACHE_FILE = Path(".cache") / "catalogues.bin"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 
 
@@ -31,32 +38,49 @@ class LoadedCatalogue:
     """A language's checked catalogue and the gettext object templates use."""
 
     language: Language
-    catalog: Catalog | None
     translations: NullTranslations
 
 
-def load_catalogues(config: SiteConfig) -> tuple[dict[str, LoadedCatalogue], list[Problem]]:
-    """Every language's catalogue; the default language may have none (its strings are the source)."""
+def load_catalogues(config: SiteConfig, keep_in: Path | None = None) -> tuple[dict[str, LoadedCatalogue],
+                                                                          list[Problem]]:
+    """Every language's catalogue; the default language may have none (its strings are the source).
+    `keep_in`: the project whose .cache/ keeps compiled catalogues between builds (None: keep none)."""
+    header = f"smallsite-catalogues {code_digest()}"
+    kept = read_cache_file(keep_in / CACHE_FILE, header) if keep_in is not None else {}
+    used: dict[str, tuple] = {}
     loaded: dict[str, LoadedCatalogue] = {}
     problems: list[Problem] = []
     for language in config.languages:
         path = po_path(config.root, language)
         shown = display_path(path, config.root)
-        if not path.exists():
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
             if language.code != config.default_language:
                 problems.append(Problem(shown, None, f"no catalogue for {language.name}: interface "
                                         "strings will be in the default language", "warning"))
-            loaded[language.code] = LoadedCatalogue(language, None, NullTranslations())
+            loaded[language.code] = LoadedCatalogue(language, NullTranslations())
             continue
-        catalog, found = read_catalogue(path, shown, language)
-        problems += found
-        if catalog is not None:
-            loaded[language.code] = LoadedCatalogue(language, catalog, compile_catalogue(catalog))
+        key = hashlib.sha256(repr((shown, language.locale)).encode() + b"\0" + data).hexdigest()
+        entry = kept.get(key)
+        if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], bytes)):
+            catalog, found = read_catalogue(path, shown, language)
+            if catalog is None:  # errors: nothing to keep, and the build stops
+                problems += found
+                continue
+            entry = (mo_bytes(catalog), tuple((p.path, p.line, p.message, p.severity) for p in found))
+        used[key] = entry
+        problems += [Problem(*problem) for problem in entry[1]]
+        loaded[language.code] = LoadedCatalogue(language, Translations(fp=io.BytesIO(entry[0]), domain=DOMAIN))
+    if keep_in is not None and used != kept:
+        write_cache_file(keep_in / CACHE_FILE, header, used)
     return loaded, problems
 
 
 def read_catalogue(path: Path, shown: str, language: Language) -> tuple[Catalog | None, list[Problem]]:
     """Read and check one .po file: syntax, placeholders, plural forms."""
+    from babel.messages.pofile import PoFileError, read_po  # only for a catalogue not compiled before
+
     try:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=language.locale, abort_invalid=True)
@@ -72,6 +96,8 @@ def read_catalogue(path: Path, shown: str, language: Language) -> tuple[Catalog 
 def check_plural_header(catalog: Catalog, shown: str, data: bytes) -> list[Problem]:
     """The Plural-Forms header must have the language's number of forms (CLDR's, as Babel knows them):
     a wrong header makes gettext pick the wrong sentence for a number."""
+    from babel.messages.plurals import get_plural
+
     expected = get_plural(catalog.locale)
     if catalog.num_plurals == expected.num_plurals:
         return []
@@ -117,10 +143,16 @@ def check_catalogue(catalog: Catalog, shown: str) -> list[Problem]:
 
 def compile_catalogue(catalog: Catalog) -> Translations:
     """The gettext object for a catalogue, compiled in memory so it can never be stale."""
+    return Translations(fp=io.BytesIO(mo_bytes(catalog)), domain=DOMAIN)
+
+
+def mo_bytes(catalog: Catalog) -> bytes:
+    """A catalogue compiled as a .mo file would be (fuzzy translations left out, as gettext does)."""
+    from babel.messages.mofile import write_mo
+
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    return buffer.getvalue()
 
 
 def placeholders(text: str) -> set[str]:

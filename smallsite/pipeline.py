@@ -134,7 +134,7 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
     if reuse.templates:
         catalogues, catalogue_problems = previous.catalogues, list(previous.catalogue_problems)
     else:
-        catalogues, catalogue_problems = load_catalogues(config)
+        catalogues, catalogue_problems = load_catalogues(config, config.root if options.cache else None)
     if moved:
         site, site_problems = assemble_site(config, pages, strict=options.strict)
     else:  # the same pages in the same places, some with new text

@@ -187,3 +187,22 @@ def test_libyaml_and_pyyaml_read_front_matter_alike(monkeypatch):
     monkeypatch.setattr(frontmatter, "_FAST_LOADER", None)
     slow = [frontmatter.parse_front_matter(frontmatter.SplitSource(s, 2, "", 9), "p.md") for s in sources]
     assert fast == slow
+
+
+@pytest.mark.parametrize("damage", ["garbage", "other code", "an entry of the wrong shape"])
+def test_a_damaged_catalogue_cache_is_ignored(site, damage):
+    """Compiled catalogues are kept in .cache/catalogues.bin; a damaged or foreign one is never used."""
+    make_stories(site, count=2)
+    first = run_build(site)
+    cache = site.root / ".cache" / "catalogues.bin"
+    header, checksum, payload = cache.read_bytes().split(b"\n", 2)
+    wrong = marshal.dumps({key: ("not a catalogue", ()) for key in marshal.loads(payload)})
+    cache.write_bytes({
+        "garbage": os.urandom(200),
+        "other code": b"smallsite-catalogues 0000\n" + checksum + b"\n" + payload,
+        "an entry of the wrong shape": header + b"\n" + str(zlib.crc32(wrong)).encode() + b"\n" + wrong,
+    }[damage])
+    (site.root / "content/stories/s0/index.en.md").write_text(story("s0 en", [], "Changed."), encoding="utf-8")
+    built = run_build(site)
+    assert built == cold_build(site)
+    assert built["ko/stories/s1/index.html"] == first["ko/stories/s1/index.html"]  # Korean strings as before
