@@ -72,7 +72,7 @@ class PreviousBuild:
     reads: dict[Path, tuple]  # sources whose files are unchanged -> their read_page answer
     sections: dict[str, str]
     pages: dict[str, WrittenPage]  # only pages whose output file is untouched since it was written
-    content_unchanged: bool  # no file in content/ other than a Markdown source was added, changed or removed
+    content_unchanged: bool  # no file in content/ but Markdown ones was added, changed or removed
     intact: frozenset[str]  # every output file untouched since the last build wrote it
     outputs: dict[str, tuple]  # every file in the output folder as this build began (build_stamp's records)
     folders: list[str]  # and every folder in it
@@ -92,6 +92,11 @@ def pages_still_written(previous: PreviousBuild, pages: PageCache, site: Site,
     the validity of that entry: its links' URLs are in the section digest) and its illustration are
     taken as recorded, which holds while its source and every other file in content/ are as they were."""
     if not pages.sections or not previous.content_unchanged:
+        return {}
+    # Every changed file in content/ must be the source of a page: a changed Markdown file that is not
+    # one (a draft, a file of another language) may be shown as a file by some page.
+    sources = {page.path for page in site.pages.values()}
+    if not previous.changed_files <= sources:
         return {}
     found = {}
     for document in documents:

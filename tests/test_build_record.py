@@ -184,3 +184,19 @@ def test_a_story_picture_reached_through_a_second_link_to_one_folder_is_seen_to_
     site.write("pictures/shared.svg", SVG.format(w=32))
 
     assert editor_build(site) == cold_build(site)
+
+
+def test_a_markdown_file_that_is_not_a_page_but_is_shown_as_a_file_is_seen_to_change(site):
+    """A draft is not a page, but a page may still show it as a file (here as a picture): its change
+    must not be taken for a page source's, whose effect the section digests would cover."""
+    make_site(site)
+    site.write("content/stories/s0/sketch.en.md", "---\ntitle: Sketch\nsummary: A draft\ndraft: true\n---\nv1\n")
+    source = site.root / "content/stories/s0/index.ko.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\n![Sketch](sketch.en.md)\n", encoding="utf-8")
+    before = editor_build(site)
+    site.write("content/stories/s0/sketch.en.md", "---\ntitle: Sketch\nsummary: A draft\ndraft: true\n---\nv2\n")
+
+    after = editor_build(site)
+
+    assert after == cold_build(site)
+    assert after["ko/stories/s0/index.html"] != before["ko/stories/s0/index.html"]  # the picture's new name
