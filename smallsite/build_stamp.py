@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache_file import code_digest, read_cache_file, write_cache_file
-from .problems import Problem
+from .problems import Problem, plain
 
 STAMP_FILE = Path(".cache") / "build-stamp.bin"
 INPUT_FOLDERS = ("content", "templates", "locales", "static")
@@ -220,7 +220,7 @@ def save(scan: InputScan, out_dir: Path, pages: int, languages: int, problems: l
     stamp = {"inputs": scan.files, "started_ns": scan.started_ns, "out_dir": str(out_dir.resolve()),
              "out_path": str(out_dir.absolute()),
              "outputs": outputs, "pages": pages, "languages": languages,
-             "problems": tuple((p.path, p.line, p.message, p.severity) for p in problems)}
+             "problems": plain(problems)}
     write_cache_file(stamp_path(scan.root, scan.out), _header(scan.request), stamp)
 
 

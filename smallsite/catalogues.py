@@ -17,7 +17,7 @@ from babel.support import NullTranslations, Translations
 
 from .cache_file import code_digest, read_cache_file, write_cache_file
 from .config import Language, SiteConfig
-from .problems import Problem, display_path
+from .problems import Problem, display_path, plain
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
@@ -68,7 +68,7 @@ def load_catalogues(config: SiteConfig, keep_in: Path | None = None) -> tuple[di
             if catalog is None:  # errors: nothing to keep, and the build stops
                 problems += found
                 continue
-            entry = (mo_bytes(catalog), tuple((p.path, p.line, p.message, p.severity) for p in found))
+            entry = (mo_bytes(catalog), plain(found))
         used[key] = entry
         problems += [Problem(*problem) for problem in entry[1]]
         loaded[language.code] = LoadedCatalogue(language, Translations(fp=io.BytesIO(entry[0]), domain=DOMAIN))

@@ -21,7 +21,7 @@ from . import __version__
 from .cache_file import KeptEntries, read_cache_file
 from .assets import MediaFile, media_file, resolve_local
 from .markdown import EXTENSIONS, LinkContext, MarkdownConverters, RenderedMarkdown, render_markdown
-from .problems import Problem
+from .problems import Problem, plain
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "markdown.bin"
@@ -132,7 +132,7 @@ def render_markdown_cached(context: LinkContext, cache: MarkdownCache) -> tuple[
     # Compressed: a rebuild reads and writes the whole file but expands only the entries it uses (a
     # fifth of the bytes to read, unmarshal and write again; level 1 costs a page 50 microseconds).
     entry = (zlib.compress(rendered.html.encode("utf-8", "surrogatepass"), 1), rendered.toc,
-             tuple((p.path, p.line, p.message, p.severity) for p in rendered.problems),
+             plain(rendered.problems),
              tuple((str(m.source), m.output_path, m.width, m.height) for m in rendered.media),
              tuple(sorted(recording.lookups.items())), tuple(context.file_lookups))
     return rendered, key, entry

@@ -24,7 +24,7 @@ from typing import Iterable
 
 from .cache_file import KeptEntries, code_digest, read_cache_file
 from .i18n import Document, Site
-from .problems import Problem
+from .problems import Problem, plain
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "pages.bin"
@@ -171,4 +171,4 @@ def new_entry(html: bytes | None, problems: Iterable[Problem]) -> Entry | None:
     if html is None:
         return None
     return (zlib.compress(html, COMPRESSION), len(html),
-            tuple((p.path, p.line, p.message, p.severity) for p in problems))
+            plain(problems))

@@ -20,7 +20,7 @@ from .markdown_cache import MarkdownCache, cached_markdown, load_cache, render_m
 from .page_cache import (PageCache, cached_page, code_digest, load_page_cache, new_entry, page_key,
                          save_page_cache)
 from .page_cache import prepare as prepare_page_cache
-from .problems import BuildFailed, Problem
+from .problems import BuildFailed, Problem, plain
 from .template_cache import compiled_templates
 from .reuse import replace_pages, reusable_parts, same_place
 from .render import (SITE_FILES, TEMPLATE_FOR_KIND, Renderer, check_templates, document_context,
@@ -327,8 +327,7 @@ class SiteRendering:
             rendered = self._documents.get((document.key, document.lang))
             if rendered is not None and rendered.html is not None and rendered.page_key is not None:
                 written[document.url_path + "index.html"] = WrittenPage(
-                    rendered.cache_key, rendered.page_key,
-                    tuple((p.path, p.line, p.message, p.severity) for p in rendered.problems),
+                    rendered.cache_key, rendered.page_key, plain(rendered.problems),
                     tuple(shared.setdefault(item, item) for item in rendered.media), rendered.hero)
         media = {os.path.relpath(path, root).replace(os.sep, "/"): item for path, item in self.cache.media.items()}
         return BuildRecord(reads, dict(self.pages.sections) if self.pages is not None else {}, written, media,
@@ -363,8 +362,7 @@ class SiteRendering:
             site_files, found = self.site_files()
             files.update(site_files)
         whole_site = [*(f"{lang.code}/feed.xml" for lang in config.languages), *SITE_FILES]
-        self._site_record = (tuple(name for name in whole_site if name in files),
-                             tuple((p.path, p.line, p.message, p.severity) for p in found))
+        self._site_record = (tuple(name for name in whole_site if name in files), plain(found))
         problems += found
         intact = self.previous_build.intact if self.previous_build else frozenset()
         for item in media.values():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 ERROR = "error"
 WARNING = "warning"
@@ -39,6 +40,11 @@ class BuildFailed(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = sorted(problems)
+
+
+def plain(problems: Iterable[Problem]) -> tuple[tuple, ...]:
+    """Problems as plain tuples, which marshal and the caches store; `Problem(*each)` makes them again."""
+    return tuple((p.path, p.line, p.message, p.severity) for p in problems)
 
 
 def display_path(path: Path, root: Path) -> str:
