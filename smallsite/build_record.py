@@ -34,6 +34,7 @@ from .content import CONTENT_DIR
 from .i18n import Document, Site
 from .page_cache import PageCache, page_key
 from .problems import Problem
+from .write import write_cut_short
 
 FORMAT = 1
 
@@ -138,9 +139,8 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
     """The record of the build the stamp describes, narrowed by this scan; None when there is none."""
     if scan.previous_id is None or scan.previous_outputs is None:
         return None
-    real_out = out_dir.resolve()  # the writer stages beside the real folder (the output may be a link)
-    if os.path.lexists(real_out.with_name(f".{real_out.name}.staging")):
-        return None  # a write cut short: the writer rolls it back, so the folder is not what was recorded
+    if write_cut_short(out_dir.resolve()):  # beside the real folder (the output may be a link)
+        return None  # the writer rolls it back, so the folder is not what was recorded
     try:
         with open(_record_path(scan), "rb") as handle:
             header = handle.readline().decode().rstrip("\n")

@@ -37,31 +37,36 @@ def check_output_dir(out_dir: Path, project_root: Path) -> Path:
     return out
 
 
-class _Unchanged:
-    """In place of an output file's bytes: the output folder already holds this file as it must be, as the
-    last build wrote it and untouched since (build_record.py proves it), so it is neither read nor written."""
+class _Marker:
+    """A value `files` may hold in place of an output file's bytes, named after itself: pickling keeps it
+    the one object of its name, also when a worker process sends it back."""
+
+    def __init__(self, name: str):
+        self.name = name
 
     def __repr__(self) -> str:
-        return "UNCHANGED"
+        return self.name
 
     def __reduce__(self) -> str:
-        return "UNCHANGED"
+        return self.name
 
 
-UNCHANGED = _Unchanged()
+# The output folder already holds this file as it must be, as the last build wrote it and untouched
+# since (build_record.py proves it), so it is neither read nor written.
+UNCHANGED = _Marker("UNCHANGED")
+# The file is already in the staging folder (see Staging).
+STAGED = _Marker("STAGED")
 
 
-class _Staged:
-    """In place of an output file's bytes: the file is already in the staging folder (see Staging)."""
-
-    def __repr__(self) -> str:
-        return "STAGED"
-
-    def __reduce__(self) -> str:
-        return "STAGED"  # the one marker, also when a worker process sends it back
+def staging_folder(out: Path) -> Path:
+    """Where a write stages the files of the output folder `out`: beside it, named after it."""
+    return out.with_name(f".{out.name}.staging")
 
 
-STAGED = _Staged()
+def write_cut_short(out: Path) -> bool:
+    """Whether a write into `out` stopped half-way (its staging folder is left; the next write rolls it
+    back or removes it), so the folder may not be what was last recorded of it."""
+    return os.path.lexists(staging_folder(out))
 
 
 class Staging:
@@ -72,7 +77,7 @@ class Staging:
 
     def __init__(self, out: Path):
         self.out = out
-        self.folder = out.with_name(f".{out.name}.staging")
+        self.folder = staging_folder(out)
 
     def write(self, relative: str, data: bytes) -> None:
         target = os.path.join(self.folder, *safe_parts(relative))
@@ -119,7 +124,7 @@ def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
     `listing`: the output folder's files and folders, when the caller has just listed them. `staged`: the
     staging folder the build has already written the files marked STAGED into (start_staging)."""
     out = check_output_dir(out_dir, project_root)
-    staging = out.with_name(f".{out.name}.staging")
+    staging = staging_folder(out)
     retired = out.with_name(f".{out.name}.old")
     if staged is None:
         recover_interrupted_write(out)
@@ -220,7 +225,7 @@ JOURNAL = "journal.json"
 
 def recover_interrupted_write(out: Path) -> None:
     """Undo a write that stopped half-way (the journal is there), or drop one that never began."""
-    staging = out.with_name(f".{out.name}.staging")
+    staging = staging_folder(out)
     journal_path = staging / JOURNAL
     if journal_path.exists():
         journal = json.loads(journal_path.read_text(encoding="utf-8"))
