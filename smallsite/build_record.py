@@ -23,13 +23,13 @@ it is damaged, from other code, or from a build other than the one the stamp des
 from __future__ import annotations
 
 import copyreg
-import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
 from .build_stamp import InputScan, output_records, stamp_path
+from .cache_file import write_atomically
 from .content import CONTENT_DIR
 from .i18n import Document, Site
 from .page_cache import PageCache, page_key
@@ -73,7 +73,6 @@ class PreviousBuild:
     reads: dict[Path, tuple]  # sources whose files are unchanged -> their read_page answer
     sections: dict[str, str]
     pages: dict[str, WrittenPage]  # only pages whose output file is untouched since it was written
-    content_unchanged: bool  # no file in content/ but Markdown ones was added, changed or removed
     intact: frozenset[str]  # every output file untouched since the last build wrote it
     outputs: dict[str, tuple]  # every file in the output folder as this build began (build_stamp's records)
     folders: list[str]  # and every folder in it
@@ -92,10 +91,10 @@ def pages_still_written(previous: PreviousBuild, pages: PageCache, site: Site,
     write it: its page-cache key, computed now, is the one it was written with. Its Markdown key (with
     the validity of that entry: its links' URLs are in the section digest) and its illustration are
     taken as recorded, which holds while its source and every other file in content/ are as they were."""
-    if not pages.sections or not previous.content_unchanged:
+    if not pages.sections:
         return {}
-    # Every changed file in content/ must be the source of a page: a changed Markdown file that is not
-    # one (a draft, a file of another language) may be shown as a file by some page.
+    # Every changed file in content/ must be the source of a page: any other (an illustration, a linked
+    # file, a draft shown as a file) may be shown by some page, and its Markdown key would not say so.
     sources = {page.path for page in site.pages.values()}
     if not previous.changed_files <= sources:
         return {}
@@ -155,7 +154,6 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
     reads = {read[0].path if read[0] is not None else Path(config_root, relative): read
              for relative, read in record.reads.items() if relative not in scan.changed}
     content = CONTENT_DIR + "/"
-    content_unchanged = not any(name.startswith(content) and not name.endswith(".md") for name in scan.changed)
     folders: list[str] = []
     now = output_records(out_dir, folders) if out_dir.is_dir() else {}
     intact = frozenset(name for name, stat in now.items() if scan.previous_outputs.get(name) == stat)
@@ -163,7 +161,7 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
     media = {item.source: item for relative, item in record.media.items() if relative not in scan.changed}
     cards = record.cards if "site.toml" not in scan.changed else {}
     changed_files = frozenset(Path(config_root, name) for name in scan.changed if name.startswith(content))
-    return PreviousBuild(reads, dict(record.sections), pages, content_unchanged, intact, now, folders, media,
+    return PreviousBuild(reads, dict(record.sections), pages, intact, now, folders, media,
                          record.site_files, cards, changed_files)
 
 
@@ -180,16 +178,12 @@ def save(scan: InputScan, record: BuildRecord) -> None:
     media = {relative: item for relative, item in record.media.items()
              if relative in scan.files and scan.files[relative][4] is None}  # settled files only: see above
     kept = BuildRecord(reads, record.sections, record.pages, media, record.site_files, record.cards)
-    path = _record_path(scan)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:  # streamed: the record of a big site is tens of megabytes
-            handle.write(_header(scan, scan.started_ns).encode() + b"\n")
-            pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except OSError:
-        pass  # a read-only project still builds; it is only slower next time
+
+    def write(handle) -> None:  # streamed: the record of a big site is tens of megabytes
+        handle.write(_header(scan, scan.started_ns).encode() + b"\n")
+        pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    write_atomically(_record_path(scan), write)
 
 
 def _header(scan: InputScan, build_id: int) -> str:

@@ -10,7 +10,7 @@ import os
 import sys
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Callable
 
 from . import __version__
 
@@ -53,13 +53,24 @@ def write_cache_file(path: Path, header: str, entries: dict) -> None:
     """Write a cache file atomically: a concurrent build (serve and build) reads a whole file or none."""
     payload = marshal.dumps(entries)
     data = f"{header}\n{zlib.crc32(payload)}\n".encode() + payload
+    write_atomically(path, lambda handle: handle.write(data))
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Make `path` hold what `write` writes to an open file, whole or not at all: it writes a file beside
+    it, which then takes its place. A failure leaves things as they were: a read-only project still
+    builds, only slower next time."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
+        with open(temporary, "wb") as handle:
+            write(handle)
         os.replace(temporary, path)
     except OSError:
-        pass  # a read-only project still builds; it is only slower next time
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
 
 
 class KeptEntries:
