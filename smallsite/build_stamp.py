@@ -11,9 +11,9 @@ damaged or from other code) means a full build, and the stamp is never trusted b
 
 An edit always gives a file a new inode-change time, even one that puts the old modification time back;
 only a file changed just before the scan could be edited again within the same clock tick, so those
-have their bytes hashed as well (git's "racily clean" rule; see `scan_inputs`). The stamp keeps the build's warnings and its
-page count, so an up-to-date build reports what the full one did. This module imports nothing heavy:
-an up-to-date build never loads Jinja, Markdown, Babel or YAML."""
+have their bytes hashed as well (git's "racily clean" rule; see `scan_inputs`). The stamp keeps the
+build's warnings and its page count, so an up-to-date build reports what the full one did. This module
+imports nothing heavy: an up-to-date build never loads Jinja, Markdown, Babel or YAML."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def scan_inputs(root: Path, out: Path | None, request: str,
             files[relative] = (-1, 0, 0, 0, None)
             changed.add(relative)
             continue
-        key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        key = _stat_key(stat)
         racy = max(stat.st_mtime_ns, stat.st_ctime_ns) >= started - RACY_NS
         known = previous.get(relative) if previous else None
         same_stat = known is not None and tuple(known[:4]) == key
@@ -162,9 +162,13 @@ def output_records(out_dir: Path, folders: list[str] | None = None) -> dict[str,
             elif folders is not None:
                 folders.append(prefix + name)
         for name in names:
-            stat = os.lstat(os.path.join(current, name))
-            records[prefix + name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+            records[prefix + name] = _stat_key(os.lstat(os.path.join(current, name)))
     return records
+
+
+def _stat_key(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What any edit of a file changes: its size, its times, or (a file put in its place) its inode."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
 def stamp_path(root: Path, out: Path | None) -> Path:
@@ -211,8 +215,7 @@ def save(scan: InputScan, out_dir: Path, pages: int, languages: int, problems: l
         outputs = dict(before)
         for name in changed_paths:
             try:
-                stat = os.lstat(os.path.join(out_dir, name))
-                outputs[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+                outputs[name] = _stat_key(os.lstat(os.path.join(out_dir, name)))
             except OSError:
                 outputs.pop(name, None)
     else:
