@@ -85,7 +85,9 @@ def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item], 
             for index in range(start, min(start + BATCH, len(items))):
                 results[index] = function(items[index])
                 done += 1
-            done += _collect(wait(list(children), timeout=0), children, results)
+                # Read what the others sent after every item: a batch's results can be more than a pipe
+                # holds, and a worker whose send waits for this process to read is a worker not working.
+                done += _collect(wait(list(children), timeout=0), children, results)
             if progress:
                 progress(done)
         while children:
