@@ -109,7 +109,69 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
     if "inline" in converter.treeprocessors and _PLACEHOLDER_CHARACTERS is not None:
         # Just before inline parsing (priority 20), after every tree processor that adds text (footnotes, 50).
         converter.treeprocessors.register(_PagePatterns(converter), "smallsite_page_patterns", 20.5)
+    # Every extension is registered by now: the processors' order and the block-level tags are final.
+    converter.preprocessors = _SortedRegistry(converter.preprocessors)
+    converter.parser.blockprocessors = _SortedRegistry(converter.parser.blockprocessors)
+    converter.treeprocessors = _SortedRegistry(converter.treeprocessors)
+    converter.postprocessors = _SortedRegistry(converter.postprocessors)
+    converter.is_block_level = _remembered(converter.is_block_level)
     return converter, links.rewriter
+
+
+class _SortedRegistry(util.Registry):
+    """A Python-Markdown registry that keeps its items in order as a list between changes.
+
+    Python-Markdown's own one builds a new list each time it is iterated (for every block of a page)
+    and re-checks its order on every item looked up by position (the inline processor does that for each
+    pattern on each piece of text): together a tenth of converting a page. This one answers the same."""
+
+    def __init__(self, items: util.Registry | None = None) -> None:
+        super().__init__()
+        if items is not None:
+            items._sort()
+            for name, priority in items._priority:
+                super().register(items._data[name], name, priority)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self._sort()
+        self._items = [self._data[name] for name, _ in self._priority]
+
+    def register(self, item, name: str, priority: float) -> None:
+        super().register(item, name, priority)
+        self._refresh()
+
+    def deregister(self, name: str, strict: bool = True) -> None:
+        super().deregister(name, strict)
+        self._refresh()
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, key):
+        if type(key) is int:
+            return self._items[key]
+        return super().__getitem__(key)
+
+
+def _remembered(is_block_level: Callable[[object], bool]) -> Callable[[object], bool]:
+    """Markdown.is_block_level, answering from memory: it looks each tag up in a list, and the serializer
+    and the inline processor ask for every element of every page (the same few dozen tags)."""
+    answers: dict[object, bool] = {}
+
+    def remembered(tag: object) -> bool:
+        try:
+            return answers[tag]
+        except KeyError:
+            answers[tag] = answer = is_block_level(tag)
+            return answer
+        except TypeError:  # a tag that cannot be a key (not a string)
+            return is_block_level(tag)
+
+    return remembered
 
 
 class _PagePatterns(Treeprocessor):
@@ -140,10 +202,11 @@ class _PagePatterns(Treeprocessor):
         present = "".join([character for character in self.characters if character in text])
         registry = self.registries.get(present)
         if registry is None:
-            registry = self.registries[present] = util.Registry()
+            registry = util.Registry()
             for position, (pattern, needs) in enumerate(zip(self.patterns, self.needs)):
                 if all(not characters.isdisjoint(present) for characters in needs):  # in the same order
                     registry.register(pattern, f"{position}-{type(pattern).__name__}", -position)
+            registry = self.registries[present] = _SortedRegistry(registry)
         self.inline.inlinePatterns = registry
 
 
