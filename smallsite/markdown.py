@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from importlib import import_module
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -13,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 import markdown
 from markdown.extensions import Extension
 from markdown import util
+from markdown.extensions import toc
 from markdown.treeprocessors import Treeprocessor
 
 from .assets import MediaFile, media_file, resolve_local
@@ -84,6 +86,12 @@ class MarkdownConverters:
     def __init__(self) -> None:
         self._idle: list[tuple[markdown.Markdown, _LinkRewriter]] = []
 
+    def make_ready(self) -> None:
+        """Have an instance ready: worker processes forked after this inherit it instead of each making
+        their own when its first page starts."""
+        if not self._idle:
+            self._idle.append(_new_converter())
+
     def convert(self, context: LinkContext) -> RenderedMarkdown:
         """The page body as HTML, its links resolved in `context` (which collects problems and media)."""
         try:
@@ -101,11 +109,11 @@ class MarkdownConverters:
 
 def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
     links = _SiteLinks()
-    converter = markdown.Markdown(
-        extensions=[*EXTENSIONS, "toc", links],
-        extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3"}},
-        output_format="html",
-    )
+    # Extensions made here, not named: for a name, Python-Markdown first reads every installed package's
+    # entry points, which took longer than making the instance.
+    made = [import_module(f"markdown.extensions.{name}").makeExtension() for name in EXTENSIONS]
+    made.append(toc.makeExtension(slugify=heading_id, toc_depth="2-3"))
+    converter = markdown.Markdown(extensions=[*made, links], output_format="html")
     if "inline" in converter.treeprocessors and _PLACEHOLDER_CHARACTERS is not None:
         # Just before inline parsing (priority 20), after every tree processor that adds text (footnotes, 50).
         converter.treeprocessors.register(_PagePatterns(converter), "smallsite_page_patterns", 20.5)

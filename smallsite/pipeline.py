@@ -302,6 +302,8 @@ class SiteRendering:
         to_render = [document for document, rendered in zip(documents, kept) if rendered is None]
         told = (lambda done: progress(done, len(to_render))) if progress else None
         count = worker_count(len(to_render), workers)
+        if to_render:
+            cache.converters.make_ready()
         fresh = iter(map_in_processes(render_one, to_render, count, told))
         for document, rendered in zip(documents, kept):
             self._keep(document, rendered or next(fresh))
