@@ -15,6 +15,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown import util
 from markdown.extensions import toc
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from .assets import MediaFile, media_file, resolve_local
@@ -117,6 +118,8 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
     if "inline" in converter.treeprocessors and _PLACEHOLDER_CHARACTERS is not None:
         # Just before inline parsing (priority 20), after every tree processor that adds text (footnotes, 50).
         converter.treeprocessors.register(_PagePatterns(converter), "smallsite_page_patterns", 20.5)
+    if "toc" in converter.treeprocessors:
+        converter.preprocessors.register(_TocMarkerSwitch(converter), "smallsite_toc_marker", 100)
     # Every extension is registered by now: the processors' order and the block-level tags are final.
     converter.preprocessors = _SortedRegistry(converter.preprocessors)
     converter.parser.blockprocessors = _SortedRegistry(converter.parser.blockprocessors)
@@ -124,6 +127,24 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
     converter.postprocessors = _SortedRegistry(converter.postprocessors)
     converter.is_block_level = _remembered(converter.is_block_level)
     return converter, links.rewriter
+
+
+class _TocMarkerSwitch(Preprocessor):
+    """Lets the toc look for its marker ('[TOC]') only in a page whose text has it.
+
+    Looking means joining the text of every element of the page, for each element: a twentieth of
+    converting a story. The marker is replaced only in a paragraph whose text is exactly the marker, and
+    the text of a paragraph comes from the page as written (an escaped or encoded bracket is still a
+    placeholder when the toc runs), so a page without it has nothing to replace."""
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.toc = md.treeprocessors["toc"]
+        self.marker = self.toc.marker
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.toc.marker = self.marker if self.marker and any(self.marker in line for line in lines) else ""
+        return lines
 
 
 class _SortedRegistry(util.Registry):
