@@ -364,13 +364,17 @@ class _LinkRewriter(Treeprocessor):
 def page_key(reference: str, folder: Path, content_root: Path) -> str | None:
     """The key of the page a link to a Markdown file means: 'henry-pearce.md', '../x/index.ko.md',
     '/about.md' (from the content root). The language in the file name, if any, is ignored:
-    links always lead to the same language as the page they are in."""
-    target = content_root / reference.lstrip("/") if reference.startswith("/") else folder / reference
-    target = Path(os.path.normpath(target))
-    if not target.is_relative_to(content_root):
+    links always lead to the same language as the page they are in. (Strings, not pathlib: this runs for
+    every link of every page.)"""
+    root = os.path.normpath(content_root)
+    if reference.startswith("/"):
+        target = os.path.normpath(os.path.join(root, reference.lstrip("/")))
+    else:
+        target = os.path.normpath(os.path.join(folder, reference))
+    if not target.startswith(root + os.sep):
         return None
-    relative = target.relative_to(content_root).as_posix()
-    match = SOURCE_NAME.match(target.name)
+    relative = target[len(root) + 1:].replace(os.sep, "/")
+    match = SOURCE_NAME.match(os.path.basename(target))
     stem = relative[: -len(f".{match['lang']}.md")] if match else relative[:-3]
     if stem == "index":
         return ""

@@ -23,7 +23,7 @@ from .page_cache import prepare as prepare_page_cache
 from .problems import BuildFailed, Problem, plain
 from .template_cache import compiled_templates
 from .reuse import replace_pages, reusable_parts, same_place
-from .render import (SITE_FILES, TEMPLATE_FOR_KIND, Renderer, check_templates, document_context,
+from .render import (SITE_FILES, TEMPLATE_FOR_KIND, Renderer, StoryCards, check_templates, document_context,
                      make_environment, page_links, render_site_files, render_template, resolve_hero, story_card)
 from .workers import map_in_processes, worker_count
 from .write import STAGED, UNCHANGED, Staging, WriteSummary, check_output_dir, start_staging, write_tree
@@ -209,7 +209,8 @@ class SiteRendering:
         """A language's story cards, the problems met making them, and the illustrations they show."""
         if lang not in self._cards:
             made = [self._card(story) for story in self.site.stories(lang)]
-            self._cards[lang] = ([card for card, _, _ in made], [problem for _, _, problem in made if problem],
+            self._cards[lang] = (StoryCards(card for card, _, _ in made),
+                                 [problem for _, _, problem in made if problem],
                                  {item.output_path: item for _, item, _ in made if item})
         return self._cards[lang]
 

@@ -214,16 +214,32 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
 MORE_STORIES = 3
 
 
+class StoryCards(list):
+    """A language's story cards in the home page's order, and where each story's path is in it: every
+    story page looks its own up, and searching the list each time grew with the square of the stories."""
+
+    _places: dict[str, tuple[int, int]] | None = None
+
+    def place(self, path: str) -> tuple[int, int]:
+        """(the first position of the card for `path`, or -1; how many cards have that path)."""
+        if self._places is None:
+            places: dict[str, tuple[int, int]] = {}
+            for index, story in enumerate(self):
+                first, count = places.get(story["path"], (index, 0))
+                places[story["path"]] = (first, count + 1)
+            self._places = places
+        return self._places.get(path, (-1, 0))
+
+
 def more_stories(stories: list[dict], path: str, count: int = MORE_STORIES) -> list[tuple[int, dict]]:
     """The other stories a story page offers, numbered as on the home page: all of them when there are
     few, else the `count` that follow this one (wrapping round). Listing every story on every story page
     would make the site grow with the square of the number of stories."""
-    paths = [story["path"] for story in stories]
-    if len(paths) - paths.count(path) <= count:
+    here, same = (stories if isinstance(stories, StoryCards) else StoryCards(stories)).place(path)
+    if len(stories) - same <= count:
         return [(number, story) for number, story in enumerate(stories, start=1) if story["path"] != path]
     # Only the positions of the `count` that follow are needed, not a numbered copy of the whole list:
     # this runs for every page. There are more than `count` others, so going round never reaches `here`.
-    here = paths.index(path) if path in paths else -1
     following = [(here + 1 + step) % len(stories) for step in range(count)]
     return sorted(((index + 1, stories[index]) for index in following), key=lambda item: item[0])
 
