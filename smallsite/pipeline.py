@@ -108,23 +108,23 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
     else:
         sources, source_problems = find_sources(config)
     reads: dict[Path, tuple[Page | None, tuple[Problem, ...]]] = {}
-    moved = not reuse.sources  # whether a page may have come, gone or moved: assemble the site anew
-    replaced: dict[tuple[str, str], Page] = {}
     for source in sources:
         kept = previous.reads.get(source.path) if previous and source.path not in reuse.reread else None
         if kept is not None and not reuse.pages:
             kept = None
         if kept is None and known_reads:
             kept = known_reads.get(source.path)
-        if kept is None:
-            page, found = read_page(source, include_drafts=options.drafts)
-            earlier = previous.reads.get(source.path, (None,))[0] if previous else None
-            if same_place(earlier, page):
-                replaced[(page.key, page.lang)] = page
-            else:
-                moved = True
-            kept = (page, tuple(found))
         reads[source.path] = kept
+    moved = not reuse.sources  # whether a page may have come, gone or moved: assemble the site anew
+    replaced: dict[tuple[str, str], Page] = {}
+    to_read = [source for source in sources if reads[source.path] is None]
+    for source, (page, found) in zip(to_read, read_sources(to_read, options)):
+        earlier = previous.reads.get(source.path, (None,))[0] if previous else None
+        if same_place(earlier, page):
+            replaced[(page.key, page.lang)] = page
+        else:
+            moved = True
+        reads[source.path] = (page, found)
     pages = [page for page, _ in reads.values() if page]
     if moved:
         clashes = find_url_clashes(pages)
@@ -154,6 +154,20 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
     return PreparedSite(config, options, tuple(sources), tuple(source_problems), reads, tuple(clashes),
                         catalogues, tuple(catalogue_problems), site, tuple(site_problems), static, environments,
                         templates, tuple(template_problems), problems)
+
+
+# Reading a source (its front matter's YAML, mostly) costs a twentieth of rendering its page: below this
+# many per process, forking and sending the pages back costs more than it saves.
+MIN_SOURCES_PER_WORKER = 400
+
+
+def read_sources(sources: list[SourceFile], options: BuildOptions) -> list[tuple[Page | None, tuple[Problem, ...]]]:
+    """read_page for each source, in order; on every core when there are many (a first build)."""
+    def read(source: SourceFile) -> tuple[Page | None, tuple[Problem, ...]]:
+        page, found = read_page(source, include_drafts=options.drafts)
+        return page, tuple(found)
+
+    return map_in_processes(read, sources, worker_count(len(sources), options.workers, MIN_SOURCES_PER_WORKER))
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions(),

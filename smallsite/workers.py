@@ -37,13 +37,14 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def worker_count(items: int, requested: int | None) -> int:
-    """How many processes to use: as asked, or one per core when there is enough work for them."""
+def worker_count(items: int, requested: int | None, per_worker: int = MIN_ITEMS_PER_WORKER) -> int:
+    """How many processes to use: as asked, or one per core when there is enough work for them
+    (`per_worker` items each, at least)."""
     if not hasattr(os, "fork"):
         return 1
     if requested is not None:
         return max(1, min(requested, items))
-    return max(1, min(available_cores(), items // MIN_ITEMS_PER_WORKER))
+    return max(1, min(available_cores(), items // per_worker))
 
 
 def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item], workers: int,

@@ -117,6 +117,14 @@ def test_worker_processes_give_the_same_output_and_every_problem(site):
         assert f"content/stories/{name}/index.ja.md:" in "\n".join(messages)
     assert sum("no such page" in m for m in messages) == 3
 
+    # Sources are read by several processes too: a broken front matter in each is reported, with its line.
+    for name in ("s1", "s4"):
+        site.write(f"content/stories/{name}/index.ko.md", '---\ntitle: "unclosed\n---\nText.\n')
+    with pytest.raises(BuildFailed) as failed:
+        build(config, BuildOptions(workers=2))
+    messages = "\n".join(str(p) for p in failed.value.problems)
+    assert "content/stories/s1/index.ko.md:2" in messages and "content/stories/s4/index.ko.md:2" in messages
+
 
 def test_output_is_the_same_whatever_hash_seed_and_time_zone(site):
     make_stories(site, count=3)
