@@ -118,13 +118,15 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
     if "inline" in converter.treeprocessors and _PLACEHOLDER_CHARACTERS is not None:
         # Just before inline parsing (priority 20), after every tree processor that adds text (footnotes, 50).
         converter.treeprocessors.register(_PagePatterns(converter), "smallsite_page_patterns", 20.5)
-    if "toc" in converter.treeprocessors:
+    if "toc" in converter.treeprocessors and isinstance(getattr(converter.treeprocessors["toc"], "marker", None), str):
         converter.preprocessors.register(_TocMarkerSwitch(converter), "smallsite_toc_marker", 100)
     # Every extension is registered by now: the processors' order and the block-level tags are final.
-    converter.preprocessors = _SortedRegistry(converter.preprocessors)
-    converter.parser.blockprocessors = _SortedRegistry(converter.parser.blockprocessors)
-    converter.treeprocessors = _SortedRegistry(converter.treeprocessors)
-    converter.postprocessors = _SortedRegistry(converter.postprocessors)
+    # (Only with the Registry this was written for: another Markdown 3.x is used as it comes.)
+    if _REGISTRY_AS_KNOWN:
+        converter.preprocessors = _SortedRegistry(converter.preprocessors)
+        converter.parser.blockprocessors = _SortedRegistry(converter.parser.blockprocessors)
+        converter.treeprocessors = _SortedRegistry(converter.treeprocessors)
+        converter.postprocessors = _SortedRegistry(converter.postprocessors)
     converter.is_block_level = _remembered(converter.is_block_level)
     return converter, links.rewriter
 
@@ -145,6 +147,9 @@ class _TocMarkerSwitch(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         self.toc.marker = self.marker if self.marker and any(self.marker in line for line in lines) else ""
         return lines
+
+
+_REGISTRY_AS_KNOWN = all(hasattr(util.Registry(), name) for name in ("_data", "_priority", "_sort"))
 
 
 class _SortedRegistry(util.Registry):
@@ -235,7 +240,7 @@ class _PagePatterns(Treeprocessor):
             for position, (pattern, needs) in enumerate(zip(self.patterns, self.needs)):
                 if all(not characters.isdisjoint(present) for characters in needs):  # in the same order
                     registry.register(pattern, f"{position}-{type(pattern).__name__}", -position)
-            registry = self.registries[present] = _SortedRegistry(registry)
+            registry = self.registries[present] = _SortedRegistry(registry) if _REGISTRY_AS_KNOWN else registry
         self.inline.inlinePatterns = registry
 
 
