@@ -1,8 +1,6 @@
 #!/usr/bin/env python3
 """smallsite's command line: `python build.py build | serve | check | new | i18n ...`."""
-import sys
-
-from smallsite.cli import main
+from smallsite.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,19 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     return args.run(args)
+
+
+def run() -> None:
+    """build.py's entry point: `main`, then exit with its code. After `build`, without Python freeing
+    its objects one by one first: the operating system takes a process's memory back at once, and the
+    freeing took a twentieth of a second after a build of 1,000 pages, a sixth after 10,000. Nothing a
+    build leaves is pending by then: every file it writes is closed, and its workers have ended."""
+    code = main()
+    if _command_in(sys.argv[1:]) == "build":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def _command_in(argv: list[str]) -> str | None:
