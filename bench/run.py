@@ -88,8 +88,11 @@ def tree_memory(pid: int) -> int:
     return total
 
 
-def measure(command: list[str], cwd: Path, env: dict | None = None) -> Run:
-    """Run a command to its end; sample its process tree's memory every 20 ms."""
+def measure(command: list[str], cwd: Path, env: dict | None = None, sample_memory: bool = False) -> Run:
+    """Run a command to its end; with `sample_memory`, sample its process tree's memory every 20 ms.
+    Sampling reads each process's page tables (smaps_rollup) on a machine whose cores the build is
+    using, so timed runs do not sample: it added about a tenth to a two-process build's time, and a
+    twentieth to Hugo's."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     peak = 0
@@ -101,12 +104,14 @@ def measure(command: list[str], cwd: Path, env: dict | None = None) -> Run:
             peak = max(peak, tree_memory(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if sample_memory:
+        sampler.start()
     output = process.stdout.read().decode("utf-8", "replace")
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     done.set()
-    sampler.join()
+    if sample_memory:
+        sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss (KiB on Linux) is exact for one process; the samples catch a pool's sum.
     return Run(elapsed, max(peak, usage.ru_maxrss * 1024), process.returncode == 0,
@@ -144,8 +149,8 @@ class Generator:
         for name in self.clean_paths:
             shutil.rmtree(self.root / name, ignore_errors=True)
 
-    def build(self) -> Run:
-        return measure(self.build_command, self.root, user_environment())
+    def build(self, sample_memory: bool = False) -> Run:
+        return measure(self.build_command, self.root, user_environment(), sample_memory)
 
 
 def smallsite_serve_available() -> bool:
@@ -230,6 +235,9 @@ def bench_size(stories: int, runs: int, serve_trials: int, work: Path, hugo: Pat
         order = generators if run % 2 == 0 else generators[::-1]
         for generator in order:
             generator.clean()
+        # The corpora just written and the output folders just deleted go to disk now, untimed, not
+        # during the first build of the run.
+        sync_disks()
         for step in ("cold", "noop", "edit"):
             for generator in order:
                 if step == "edit":
@@ -240,16 +248,29 @@ def bench_size(stories: int, runs: int, serve_trials: int, work: Path, hugo: Pat
                 figure = figures[generator.name]
                 getattr(figure, step).append(result.seconds)
                 if step == "cold":
-                    figure.memory.append(result.peak_bytes)
                     figure.cold_cpu.append(result.cpu_seconds)
                     figure.pages = count_pages(generator.root / generator.output)
                 if step == "edit":
                     page = generator.root / generator.output / EDIT_LANG / "stories" / story_name(edited) / "index.html"
                     if f"Benchmark edit run{run}." not in page.read_text(encoding="utf-8"):
                         raise SystemExit(f"{generator.name}: the edit is missing from {page}")
+        # Peak memory: a cold build again, sampled and not timed.
+        for generator in order:
+            generator.clean()
+        sync_disks()
+        for generator in order:
+            result = generator.build(sample_memory=True)
+            if not result.ok:
+                raise SystemExit(f"{generator.name} failed to build:\n{result.output}")
+            figures[generator.name].memory.append(result.peak_bytes)
         print(f"  N={stories} run {run + 1}/{runs} done", file=sys.stderr)
     measure_serving(generators, figures, serve_trials, edited, stories)
     return list(figures.values())
+
+
+def sync_disks() -> None:
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def measure_serving(generators: list[Generator], figures: dict[str, Figures], trials: int, story: int,

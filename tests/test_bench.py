@@ -38,4 +38,5 @@ def test_runner_measures_smallsite_and_hugo(tmp_path):
     assert "| 18 |" in rows["smallsite"]  # 12 stories, 4 home pages, the chooser and the 404 page
     assert re.search(r"\| \d+\.\d\d s \(\d+\.\d\d ×\) \|", rows["smallsite"])
     assert re.search(r"\| \d+ ms \(1\.00 ×\) \|", rows["Hugo"])  # hugo server's save-to-served time
+    assert re.search(r"\| \d+ MB \(\d+\.\d\d ×\) \|", rows["smallsite"])  # peak memory, from its own build
     assert "Measured on" in result.stdout
