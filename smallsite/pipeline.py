@@ -118,7 +118,24 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
     moved = not reuse.sources  # whether a page may have come, gone or moved: assemble the site anew
     replaced: dict[tuple[str, str], Page] = {}
     to_read = [source for source in sources if reads[source.path] is None]
-    for source, (page, found) in zip(to_read, read_sources(to_read, options)):
+    made: list[tuple] = []  # what prepare_templates made, while worker processes read the sources
+
+    def prepare_templates() -> None:
+        if reuse.templates:
+            made.append((previous.catalogues, list(previous.catalogue_problems), previous.static,
+                         previous.environments, previous.templates, list(previous.template_problems)))
+            return
+        catalogues, catalogue_problems = load_catalogues(config, config.root if options.cache else None)
+        static = collect_static(config.root, config.base_path)
+        environments = {lang.code: make_environment(config, lang, catalogues[lang.code], static.urls)
+                        for lang in config.languages if lang.code in catalogues}
+        templates = compiled_templates(config.root if options.cache else None, code_digest())
+        for env in environments.values():  # one compilation of each template for every language (and build)
+            env.bytecode_cache = templates
+        template_problems = check_templates(config, next(iter(environments.values()))) if environments else []
+        made.append((catalogues, catalogue_problems, static, environments, templates, template_problems))
+
+    for source, (page, found) in zip(to_read, read_sources(to_read, options, meanwhile=prepare_templates)):
         earlier = previous.reads.get(source.path, (None,))[0] if previous else None
         if same_place(earlier, page):
             replaced[(page.key, page.lang)] = page
@@ -131,25 +148,11 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
     else:
         clashes = list(previous.clash_problems)
     read_problems = [problem for _, found in reads.values() for problem in found] + clashes
-    if reuse.templates:
-        catalogues, catalogue_problems = previous.catalogues, list(previous.catalogue_problems)
-    else:
-        catalogues, catalogue_problems = load_catalogues(config, config.root if options.cache else None)
+    catalogues, catalogue_problems, static, environments, templates, template_problems = made[0]
     if moved:
         site, site_problems = assemble_site(config, pages, strict=options.strict)
     else:  # the same pages in the same places, some with new text
         site, site_problems = replace_pages(previous.site, replaced), list(previous.site_problems)
-    if reuse.templates:
-        static, environments, templates = previous.static, previous.environments, previous.templates
-        template_problems = list(previous.template_problems)
-    else:
-        static = collect_static(config.root, config.base_path)
-        environments = {lang.code: make_environment(config, lang, catalogues[lang.code], static.urls)
-                        for lang in config.languages if lang.code in catalogues}
-        templates = compiled_templates(config.root if options.cache else None, code_digest())
-        for env in environments.values():  # one compilation of each template for every language (and build)
-            env.bytecode_cache = templates
-        template_problems = check_templates(config, next(iter(environments.values()))) if environments else []
     problems = (*source_problems, *read_problems, *catalogue_problems, *site_problems, *template_problems)
     return PreparedSite(config, options, tuple(sources), tuple(source_problems), reads, tuple(clashes),
                         catalogues, tuple(catalogue_problems), site, tuple(site_problems), static, environments,
@@ -161,13 +164,16 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
 MIN_SOURCES_PER_WORKER = 400
 
 
-def read_sources(sources: list[SourceFile], options: BuildOptions) -> list[tuple[Page | None, tuple[Problem, ...]]]:
-    """read_page for each source, in order; on every core when there are many (a first build)."""
+def read_sources(sources: list[SourceFile], options: BuildOptions, meanwhile: Callable[[], None]
+                 ) -> list[tuple[Page | None, tuple[Problem, ...]]]:
+    """read_page for each source, in order; on every core when there are many (a first build), the
+    build's own process doing `meanwhile` first (the templates: they need no page) while the others read."""
     def read(source: SourceFile) -> tuple[Page | None, tuple[Problem, ...]]:
         page, found = read_page(source, include_drafts=options.drafts)
         return page, tuple(found)
 
-    return map_in_processes(read, sources, worker_count(len(sources), options.workers, MIN_SOURCES_PER_WORKER))
+    return map_in_processes(read, sources, worker_count(len(sources), options.workers, MIN_SOURCES_PER_WORKER),
+                            first=meanwhile)
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions(),

@@ -48,10 +48,14 @@ def worker_count(items: int, requested: int | None, per_worker: int = MIN_ITEMS_
 
 
 def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item], workers: int,
-                     progress: Callable[[int], None] | None = None) -> list[Result]:
+                     progress: Callable[[int], None] | None = None, first: Callable[[], None] | None = None
+                     ) -> list[Result]:
     """[function(item) for item in items], computed by `workers` processes; same order, same values.
-    `progress(done)` is called now and then with the number of items finished so far."""
+    `progress(done)` is called now and then with the number of items finished so far. `first`: work for
+    this process alone, done before it takes items (once the others have started on theirs)."""
     if workers <= 1:
+        if first is not None:
+            first()
         results = []
         for number, item in enumerate(items, 1):
             results.append(function(item))
@@ -82,6 +86,8 @@ def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item], 
         sender.close()
         children[receiver] = pid
     try:
+        if first is not None:
+            first()
         while (start := _take(next_item, len(items))) is not None:
             for index in range(start, min(start + BATCH, len(items))):
                 results[index] = function(items[index])
