@@ -87,10 +87,6 @@ def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCa
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # A template is read once per environment: Jinja's default looked at its file again each time a
-        # page used it (extends, include, import: five times a page). serve makes new environments when
-        # anything outside content/ changes (reuse.reusable_parts).
-        auto_reload=False,
     )
     env.install_gettext_translations(catalogue.translations, newstyle=True)
     locale = language.locale
