@@ -57,15 +57,25 @@ class Renderer:
     def story_card(self, lang_code: str) -> Callable[..., Markup]:
         """What pages call as `story_card(story, lang, number)`: _macros.html's macro, rendered once per
         card. A story's card is the same on the home page and on the three story pages that offer it,
-        and making it again each time was a fifth of rendering a page's template."""
+        and making it again each time was a fifth of rendering a page's template. The macro is looked up
+        when a page first calls it, so a mistake in _macros.html is the page's template error, as when
+        pages imported it; arguments are passed on as they come."""
         made = self._cards_made
-        macros = self.environments[lang_code].get_template(CARD_MACROS).module
+        environment = self.environments[lang_code]
 
-        def story_card(story: dict, lang: Any, number: int, heading: str = "h3") -> Markup:
-            key = (id(story), id(lang), number, heading)
-            found = made.get(key)
-            if found is None or found[0] is not story or found[1] is not lang:
-                found = made[key] = (story, lang, macros.story_card(story, lang, number, heading))
+        def story_card(story: Any, *args: Any, **kwargs: Any) -> Markup:
+            try:
+                macro = environment.get_template(CARD_MACROS).module.story_card
+            except jinja2.TemplateNotFound:
+                raise jinja2.TemplateRuntimeError(f"story_card is the macro of that name in "
+                                                  f"{TEMPLATES_DIR}/{CARD_MACROS}, which is missing") from None
+            try:  # arguments that cannot be a key (an undefined name, a list) go to the macro, unremembered
+                key = (id(story), args, tuple(sorted(kwargs.items())))
+                found = made.get(key)
+            except Exception:  # noqa: BLE001 - the macro says what is wrong with them, at its own line
+                return macro(story, *args, **kwargs)
+            if found is None or found[0] is not story or found[1] is not macro:
+                found = made[key] = (story, macro, macro(story, *args, **kwargs))
             return found[2]
 
         return story_card

@@ -45,6 +45,41 @@ def test_a_template_syntax_error_names_the_line(site):
     assert "templates/story.html:" in outcome.stderr and "endblok" in outcome.stderr
 
 
+def story_site(site):
+    files = {**all_languages("index", "Home")}
+    for number in range(3):
+        files |= all_languages(f"stories/s{number}/index", f"Story {number}", date="2020-01-01")
+    site.make(files)
+    return site.root / "templates/_macros.html"
+
+
+@pytest.mark.parametrize("mistake", [
+    lambda text: text.replace("{{ story.summary }}", "{{ story.summery }}"),  # inside the story card
+    lambda text: text + "{% set width = nothing + 1 %}\n",  # at the file's top level
+])
+def test_a_mistake_in_the_card_macro_names_its_line(site, mistake):
+    """Pages are handed the story card macro by the build (rendered once per card): a mistake in it is
+    reported like any template's, at its line in _macros.html, and the build fails cleanly."""
+    macros = story_site(site)
+    macros.write_text(mistake(macros.read_text(encoding="utf-8")), encoding="utf-8")
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "templates/_macros.html:" in outcome.stderr and "template error while making content/" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+
+
+def test_the_card_macro_may_take_more_arguments(site):
+    macros = story_site(site)
+    macros.write_text(macros.read_text(encoding="utf-8").replace(
+        'heading="h3") -%}', 'heading="h3", mark="") -%}{{ mark }}'), encoding="utf-8")
+    home = site.root / "templates/home.html"
+    home.write_text(home.read_text(encoding="utf-8").replace(
+        "story_card(story, lang, loop.index)", 'story_card(story, lang, loop.index, mark="NEW")'), encoding="utf-8")
+    assert site.build().code == 0
+    assert site.read("en/index.html").count("NEW") == 3
+    assert "NEW" not in site.read("en/stories/s1/index.html")
+
+
 @pytest.mark.parametrize("out", [".", "..", "/", "content", "templates/site", "~"])
 def test_dangerous_output_folders_are_refused(site, out, tmp_path, monkeypatch):
     # A stand-in home folder: if the refusal ever broke, the test must not cost anyone theirs.
