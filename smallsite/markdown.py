@@ -119,7 +119,8 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
         # Just before inline parsing (priority 20), after every tree processor that adds text (footnotes, 50).
         converter.treeprocessors.register(_PagePatterns(converter), "smallsite_page_patterns", 20.5)
     if "toc" in converter.treeprocessors and isinstance(getattr(converter.treeprocessors["toc"], "marker", None), str):
-        converter.preprocessors.register(_TocMarkerSwitch(converter), "smallsite_toc_marker", 100)
+        # Just after normalize_whitespace (30), which can make the marker (it drops STX and ETX).
+        converter.preprocessors.register(_TocMarkerSwitch(converter), "smallsite_toc_marker", 29)
     # Every extension is registered by now: the processors' order and the block-level tags are final.
     # (Only with the Registry this was written for: another Markdown 3.x is used as it comes.)
     if _REGISTRY_AS_KNOWN:
@@ -136,8 +137,9 @@ class _TocMarkerSwitch(Preprocessor):
 
     Looking means joining the text of every element of the page, for each element: a twentieth of
     converting a story. The marker is replaced only in a paragraph whose text is exactly the marker, and
-    the text of a paragraph comes from the page as written (an escaped or encoded bracket is still a
-    placeholder when the toc runs), so a page without it has nothing to replace."""
+    the text of a paragraph comes from the page as normalize_whitespace left it, which this sees (an
+    escaped or encoded bracket is still a placeholder when the toc runs), so a page without it has
+    nothing to replace."""
 
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)

@@ -18,7 +18,8 @@ PIECES = ["`code`", "``a`b``", "\\*", "\\[", "\\\\", "\\`", "[link](/x)", "[ref]
           "*[AB]: Alpha Beta", "AB", '<div markdown="1">*in*</div>', "[TOC]", "## Head", "{: .c }",
           "```\n<x>\n```", "    code <y>", "1. one", "- item", "> quote", "| a | b |\n|---|---|\n| 1 | 2 |",
           "term\n: definition", "word", "한국어 [링크](/k)", "日本語", "\u00e9", "!", "[", "]", "(", ")", "<", ">", "&", ";", "*", "_", "`",
-          "\\", "^", "@", "/", ":", "\n", "\n\n", " ", "\t"]
+          "\\", "^", "@", "/", ":", "\n", "\n\n", " ", "\t",
+          "\x02", "\x03", "\r"]  # STX and ETX: Python-Markdown removes them from the text first
 
 
 def documents(count: int, seed: int) -> list[str]:
@@ -26,6 +27,8 @@ def documents(count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     made = ["".join(rng.choice(PIECES) for _ in range(rng.randrange(0, 40))) for _ in range(count)]
     made += [path.read_text(encoding="utf-8") for path in sorted((PROJECT / "content").rglob("*.md"))]
+    # A toc marker that only Python-Markdown's own clean-up makes: it drops STX and ETX first.
+    made += ["[TO\x02C]\n\n## Head\n\nText.", "\x03[TOC]\x02\n\n## Head", "[TOC\r]\n\n## Head"]
     return made
 
 
