@@ -101,7 +101,10 @@ def find_sources(config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
 
 def read_page(source: SourceFile, include_drafts: bool) -> tuple[Page | None, list[Problem]]:
     """Read one source into a Page; None (with problems) when it cannot be used."""
-    data = source.path.read_bytes()
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:  # a link to nowhere, a file without read permission, one removed meanwhile
+        return None, [Problem(source.shown, None, f"cannot be read: {exc.strerror or exc}")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

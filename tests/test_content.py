@@ -1,5 +1,7 @@
 """Where pages come from and where they go: files, bundles, slugs, clashes, the home page's list."""
 
+import pytest
+
 from conftest import all_languages, page
 
 
@@ -110,3 +112,23 @@ def test_every_page_lists_its_language_plain_pages_in_the_footer(site):
     # Japanese has no Contact page: its fallback shows the English text, marked as English.
     assert '<a href="/ja/contact/" lang="en">Contact</a>' in footer("ja/stories/s1/index.html")
     assert "/ko/" not in footer("ja/about/index.html")
+
+
+def test_a_source_that_cannot_be_read_is_named_in_every_process(site):
+    """A link to nowhere (a moved folder, say) is the editor's to fix, named like any other mistake,
+    whether the build reads its sources in one process or in several."""
+    from smallsite.config import load_config
+    from smallsite.pipeline import BuildOptions, build
+    from smallsite.problems import BuildFailed
+
+    site.make({**all_languages("index", "Home")})
+    (site.root / "content" / "extra.en.md").symlink_to(site.root / "nowhere.en.md")
+    outcome = site.build()
+    assert outcome.code == 1
+    # (a source that is a link is shown as the file it leads to)
+    assert "nowhere.en.md: cannot be read: No such file or directory" in outcome.stderr
+    for workers in (1, 2):
+        with pytest.raises(BuildFailed) as failed:
+            build(load_config(site.root), BuildOptions(workers=workers))
+        assert [str(p) for p in failed.value.problems if "cannot be read" in str(p)] == \
+            ["nowhere.en.md: cannot be read: No such file or directory"]

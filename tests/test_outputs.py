@@ -110,19 +110,3 @@ def test_feed_and_sitemap_escaping_matches_the_standard_library():
     for text in ["plain", "a & b < c > d", 'say "hi"', "it's", "both \" and '", "tab\tnew\nline\rcr", "&amp;", ""]:
         assert outputs.escape(text) == saxutils.escape(text)
         assert outputs.quoteattr(text) == saxutils.quoteattr(text)
-
-
-def test_a_story_page_offers_the_three_stories_after_it_on_the_home_page(site):
-    """Going round to the first ones at the end, and shown in the home page's order (with its numbers)."""
-    files = {**all_languages("index", "Home")}
-    for number in range(1, 7):
-        files |= all_languages(f"stories/s{number}/index", f"Story {number}", date=f"2020-01-0{number}")
-    site.make(files)
-    assert site.build().code == 0
-    card_links = r'class="card__title"><a href="([^"]+)"'
-    home = re.findall(card_links, site.read("en/index.html"))
-    assert len(home) == 6
-    for place, path in enumerate(home):
-        story = site.read(path.strip("/") + "/index.html")
-        offered = re.findall(card_links, story.split('class="stories stories--more"')[1])
-        assert offered == [home[index] for index in sorted((place + step) % 6 for step in (1, 2, 3))], path
