@@ -37,8 +37,12 @@ def run() -> None:
     build leaves is pending by then: every file it writes is closed, and its workers have ended."""
     code = main()
     if _command_in(sys.argv[1:]) == "build":
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                if stream is not None:  # (None when the command was started with that output closed)
+                    stream.flush()
+            except (OSError, ValueError):  # a closed pipe: what Python's own exit would have ignored too
+                pass
         os._exit(code)
     sys.exit(code)
 

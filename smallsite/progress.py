@@ -11,9 +11,10 @@ SHOW_AFTER = 1.0
 EVERY = 0.1
 
 
-def terminal_progress(stream: TextIO, clock: Callable[[], float] = time.monotonic) -> Callable[[int, int], None] | None:
+def terminal_progress(stream: TextIO | None, clock: Callable[[], float] = time.monotonic
+                      ) -> Callable[[int, int], None] | None:
     """A `progress(done, total)` that redraws one line on the terminal, or None when output is not one."""
-    if not stream.isatty() or os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+    if stream is None or not stream.isatty() or os.environ.get("CI") or os.environ.get("TERM") == "dumb":
         return None
     started = clock()
     shown = [0.0]

@@ -62,8 +62,10 @@ def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item], 
             if progress:
                 progress(number)
         return results
-    from multiprocessing import Value  # only when forking: a rebuild of a few pages never does
+    import multiprocessing  # only when forking: a rebuild of a few pages never does
     from multiprocessing.connection import Pipe, wait
+
+    Value = multiprocessing.get_context("fork").Value  # the processes are forked, whatever the default
 
     results: list = [None] * len(items)
     done = 0
@@ -71,8 +73,9 @@ def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item], 
     # Every process takes the next BATCH items when it is free, so a process the machine slows down
     # (other programs, a bigger page) takes fewer: a fixed split would wait for the slowest.
     next_item = Value("q", 0)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # what is buffered is printed once, not once per process
+        if stream is not None:  # (None when the command was started with that output closed)
+            stream.flush()
     for _ in range(1, workers):
         receiver, sender = Pipe(duplex=False)
         with warnings.catch_warnings():
