@@ -153,16 +153,23 @@ def output_records(out_dir: Path, folders: list[str] | None = None) -> dict[str,
     """Every file under the output folder (links included, as themselves), with its size, times and inode;
     every real folder below it is added to `folders` when given."""
     records: dict[str, OutputRecord] = {}
-    for current, dirs, names in os.walk(out_dir):
-        relative = os.path.relpath(current, out_dir).replace(os.sep, "/")
-        prefix = "" if relative == "." else relative + "/"
-        for name in dirs:
-            if os.path.islink(os.path.join(current, name)):
-                names.append(name)
-            elif folders is not None:
-                folders.append(prefix + name)
-        for name in names:
-            records[prefix + name] = _stat_key(os.lstat(os.path.join(current, name)))
+    # Each folder's names carry their path from the top down (os.walk and relpath for each of a thousand
+    # folders took a tenth of a one-story rebuild). A folder comes before the folders in it.
+    pending = [(os.fspath(out_dir), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:  # gone, or not readable: as os.walk, skip it
+            continue
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if folders is not None:
+                    folders.append(name)
+                pending.append((entry.path, name + "/"))
+            else:  # a file, or a link (to a folder too) as itself
+                records[name] = _stat_key(os.lstat(entry.path))
     return records
 
 

@@ -342,7 +342,7 @@ class SiteRendering:
     def record(self) -> BuildRecord:
         """What the next build may reuse: every source as read, every page as written."""
         root = self.site.config.root
-        reads = {os.path.relpath(path, root).replace(os.sep, "/"): read for path, read in self.prepared.reads.items()}
+        reads = {_relative(path, root): read for path, read in self.prepared.reads.items()}
         written = {}
         # One object per media file, so the record stores each once (pages made their own copies).
         shared: dict[MediaFile, MediaFile] = {item: item for item in self.cache.media.values()}
@@ -352,7 +352,7 @@ class SiteRendering:
                 written[document.url_path + "index.html"] = WrittenPage(
                     rendered.cache_key, rendered.page_key, plain(rendered.problems),
                     tuple(shared.setdefault(item, item) for item in rendered.media), rendered.hero)
-        media = {os.path.relpath(path, root).replace(os.sep, "/"): item for path, item in self.cache.media.items()}
+        media = {_relative(path, root): item for path, item in self.cache.media.items()}
         return BuildRecord(reads, dict(self.pages.sections) if self.pages is not None else {}, written, media,
                            self._site_record, dict(self._card_of))
 
@@ -393,6 +393,14 @@ class SiteRendering:
             files[item.output_path] = UNCHANGED if item.output_path in intact else item.source.read_bytes()
         stop_on_errors(problems, options)
         return BuildResult(self.site, dict(sorted(files.items())), problems, self.record())
+
+
+def _relative(path: Path, root: Path) -> str:
+    """A project file's path from the project folder, with forward slashes (as the build stamp has it)."""
+    text, top = os.fspath(path), os.fspath(root)
+    if text.startswith(top + os.sep) and ".." not in text:
+        return text[len(top) + 1:].replace(os.sep, "/")
+    return os.path.relpath(text, top).replace(os.sep, "/")  # a path spelt another way
 
 
 def render_document(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict],
