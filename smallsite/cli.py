@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import build_stamp
 from .problems import BuildFailed, Problem
+from .workers import flush_output
 
 if TYPE_CHECKING:
     from .config import SiteConfig
@@ -37,12 +38,7 @@ def run() -> None:
     build leaves is pending by then: every file it writes is closed, and its workers have ended."""
     code = main()
     if _command_in(sys.argv[1:]) == "build":
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                if stream is not None:  # (None when the command was started with that output closed)
-                    stream.flush()
-            except (OSError, ValueError):  # a closed pipe: what Python's own exit would have ignored too
-                pass
+        flush_output()
         os._exit(code)
     sys.exit(code)
 

@@ -27,6 +27,7 @@ from .pipeline import BuildOptions, BuildResult, PreparedSite, SiteRendering, st
 from .preview import Preview, Snapshot, make_application
 from .problems import BuildFailed, Problem
 from .watch import SourceWatcher
+from .workers import flush_output
 from .write import write_tree
 
 DEFAULT_PORT = 8000
@@ -350,8 +351,7 @@ def exit_soon_whatever_happens(seconds: float = 5.0) -> None:
     """Ctrl+C must stop the preview. A clean shutdown takes milliseconds, but in rare full test runs
     one hung waiting on a thread (cause not found yet); past `seconds`, leave without waiting."""
     def leave() -> None:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        flush_output()  # (a failing flush must not keep the process from leaving)
         os._exit(0)
 
     timer = threading.Timer(seconds, leave)

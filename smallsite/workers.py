@@ -47,6 +47,18 @@ def worker_count(items: int, requested: int | None, per_worker: int = MIN_ITEMS_
     return max(1, min(available_cores(), items // per_worker))
 
 
+def flush_output() -> None:
+    """Print what is buffered for stdout and stderr now: before a fork (or each process would print it
+    again) and before os._exit (which prints nothing). An output closed when the command started (None)
+    or a closed pipe is passed over, as Python's own exit does."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
 def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item], workers: int,
                      progress: Callable[[int], None] | None = None, first: Callable[[], None] | None = None
                      ) -> list[Result]:
@@ -73,9 +85,7 @@ def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item], 
     # Every process takes the next BATCH items when it is free, so a process the machine slows down
     # (other programs, a bigger page) takes fewer: a fixed split would wait for the slowest.
     next_item = Value("q", 0)
-    for stream in (sys.stdout, sys.stderr):  # what is buffered is printed once, not once per process
-        if stream is not None:  # (None when the command was started with that output closed)
-            stream.flush()
+    flush_output()
     for _ in range(1, workers):
         receiver, sender = Pipe(duplex=False)
         with warnings.catch_warnings():
