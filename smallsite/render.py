@@ -55,20 +55,24 @@ class Renderer:
         return {}
 
     def story_card(self, lang_code: str) -> Callable[..., Markup]:
-        """What pages call as `story_card(story, lang, number)`: _macros.html's macro, rendered once per
-        card. A story's card is the same on the home page and on the three story pages that offer it,
-        and making it again each time was a fifth of rendering a page's template. The macro is looked up
-        when a page first calls it, so a mistake in _macros.html is the page's template error, as when
-        pages imported it; arguments are passed on as they come."""
+        """What a page calls as `story_card(story, lang, number)` (one made for each page): _macros.html's
+        macro, rendered once per card. A story's card is the same on the home page and on the three story
+        pages that offer it, and making it again each time was a fifth of rendering a page's template. The
+        macro is looked up when the page first calls it (once a page, not once a card), so a mistake in
+        _macros.html is the page's template error, as when pages imported it; arguments are passed on as
+        they come."""
         made = self._cards_made
         environment = self.environments[lang_code]
+        found_macro: list = []  # looked up at the page's first card, for the rest of its cards
 
         def story_card(story: Any, *args: Any, **kwargs: Any) -> Markup:
-            try:
-                macro = environment.get_template(CARD_MACROS).module.story_card
-            except jinja2.TemplateNotFound:
-                raise jinja2.TemplateRuntimeError(f"story_card is the macro of that name in "
-                                                  f"{TEMPLATES_DIR}/{CARD_MACROS}, which is missing") from None
+            if not found_macro:
+                try:
+                    found_macro.append(environment.get_template(CARD_MACROS).module.story_card)
+                except jinja2.TemplateNotFound:
+                    raise jinja2.TemplateRuntimeError(f"story_card is the macro of that name in "
+                                                      f"{TEMPLATES_DIR}/{CARD_MACROS}, which is missing") from None
+            macro = found_macro[0]
             try:  # arguments that cannot be a key (an undefined name, a list) go to the macro, unremembered
                 key = (id(story), args, tuple(sorted(kwargs.items())))
                 found = made.get(key)
