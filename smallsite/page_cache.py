@@ -11,7 +11,12 @@ original a translation was made from (its stale notice). That is deliberately co
 full rebuild is the truth, caches only skip work): a body edit re-renders that page, a title edit
 re-renders its language, a template edit re-renders everything. A page's warnings are kept with it, so a
 build prints the same problems from a warm cache as from a cold one. A preview (serve) keeps its own file.
-A corrupt file, or one written by other code, is ignored, never trusted (tests/test_page_cache.py)."""
+A corrupt file, or one written by other code, is ignored, never trusted (tests/test_page_cache.py).
+
+A page a build writes to the output folder is not kept twice: its entry names the file and holds the
+digest of its bytes, and is a hit only while that file still has them (compressing every page cost a
+cold build a tenth of its time; hashing costs a twentieth of that). A page no folder holds (`check`, a
+preview) keeps its compressed HTML."""
 
 from __future__ import annotations
 
@@ -29,15 +34,16 @@ from .problems import Problem, plain
 CACHE_DIR = ".cache"
 CACHE_FILE = "pages.bin"
 PREVIEW_CACHE_FILE = "pages-preview.bin"
-FORMAT = 2
-# The fastest level: a cold build compresses every page, and on the benchmark's 1,000 pages level 1
-# takes half the time of level 9 (0.08 s against 0.16 s) for a file 11 % bigger (3.7 MB against 3.4;
-# the pages shrink about 4 ×). Expanding, which every rebuild does, is as fast at either level.
+FORMAT = 3  # 3: a page written to the output folder is kept as its file's name and digest
+# For the pages no output folder holds: the fastest level (on the benchmark's 1,000 pages, half the time
+# of level 9 for a file 11 % bigger; pages shrink about 4 ×). Expanding is as fast at either level.
 COMPRESSION = 1
 # Folders whose every file a page may depend on (templates include each other; catalogues per language).
 _INPUT_FOLDERS = ("templates", "locales")
 
-# (zlib-compressed HTML, its length, the template's problems as plain tuples): marshal stores these as they are.
+# (data, the HTML's length, the template's problems as plain tuples, file), which marshal stores as they
+# are. `file` is "" when `data` is the zlib-compressed HTML; else the output file the page was written to,
+# and `data` the SHA-256 digest of its bytes.
 Entry = tuple
 
 
@@ -53,6 +59,9 @@ class PageCache(KeptEntries):
     # Set by `prepare`: a digest per language of everything site-wide its pages may show.
     sections: dict[str, str] = field(default_factory=dict)
     preview: bool = False
+    # Where this build writes its pages (set by `build` when it has an output folder): its new entries
+    # point there instead of holding the HTML.
+    output_dir: str | None = None
 
     @property
     def header(self) -> str:
@@ -76,8 +85,8 @@ def _read_entries(path: Path, code: str) -> dict[str, Entry]:
 
 
 def _well_formed(entry) -> bool:
-    return (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], bytes)
-            and isinstance(entry[1], int) and isinstance(entry[2], tuple))
+    return (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[0], bytes)
+            and isinstance(entry[1], int) and isinstance(entry[2], tuple) and isinstance(entry[3], str))
 
 
 def save_page_cache(cache: PageCache) -> None:
@@ -155,20 +164,31 @@ def page_key(cache: PageCache, site: Site, document: Document, markdown_key: str
 
 
 def cached_page(cache: PageCache, key: str | None) -> tuple[bytes, tuple[Problem, ...]] | None:
-    """A page's HTML and its template's problems, when this key was rendered before."""
+    """A page's HTML and its template's problems, when this key was rendered before (and, for a page
+    kept as its output file, that file still holds what was written)."""
     entry = cache.entries.get(key) if key is not None else None
     if entry is None:
         return None
+    data, length, problems, file = entry
     try:
-        html = zlib.decompress(entry[0], bufsize=max(entry[1], 1))  # one allocation of the right size
-        return html, tuple(Problem(*problem) for problem in entry[2])
-    except (zlib.error, TypeError, ValueError):
+        if file:
+            with open(file, "rb") as handle:
+                html = handle.read(length + 1)
+            if len(html) != length or hashlib.sha256(html).digest() != data:
+                return None  # changed or gone since: rendered again
+        else:
+            html = zlib.decompress(data, bufsize=max(length, 1))  # one allocation of the right size
+        return html, tuple(Problem(*problem) for problem in problems)
+    except (OSError, zlib.error, TypeError, ValueError):
         return None  # a damaged entry is re-rendered, never trusted
 
 
-def new_entry(html: bytes | None, problems: Iterable[Problem]) -> Entry | None:
-    """What to keep of a freshly rendered page (nothing when its template failed)."""
+def new_entry(cache: PageCache, url_path: str, html: bytes | None, problems: Iterable[Problem]) -> Entry | None:
+    """What to keep of a freshly rendered page (nothing when its template failed): the name and digest of
+    the file it is written to, in a build that writes one; else the HTML."""
     if html is None:
         return None
-    return (zlib.compress(html, COMPRESSION), len(html),
-            plain(problems))
+    if cache.output_dir is not None:
+        file = os.path.join(cache.output_dir, *(url_path + "index.html").split("/"))
+        return hashlib.sha256(html).digest(), len(html), plain(problems), file
+    return zlib.compress(html, COMPRESSION), len(html), plain(problems), ""

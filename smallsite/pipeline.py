@@ -177,13 +177,17 @@ def read_sources(sources: list[SourceFile], options: BuildOptions, meanwhile: Ca
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions(),
-          previous_build: PreviousBuild | None = None, staging: Staging | None = None) -> BuildResult:
+          previous_build: PreviousBuild | None = None, staging: Staging | None = None,
+          out_dir: Path | None = None) -> BuildResult:
     """Sources -> the whole output tree in memory. Raises BuildFailed with every problem found.
     `previous_build`: what the last build into the same folder left, still valid (build_record.py).
-    `staging`: where pages go as they are rendered (their files then say STAGED), for build_site."""
+    `staging`: where pages go as they are rendered (their files then say STAGED), for build_site.
+    `out_dir`: the folder build_site writes the tree to (the page cache then keeps pages as its files)."""
     prepared = prepare(config, options, known_reads=previous_build.reads if previous_build else None)
     stop_on_errors(list(prepared.problems), options)
     pages = load_page_cache(config.root if options.cache else None, options.preview)
+    if out_dir is not None:
+        pages.output_dir = os.fspath(out_dir.resolve())
     cache = load_cache(config.root if options.cache else None)
     if previous_build is not None:
         cache.media.update(previous_build.media)  # hashed and measured by the last build, and unchanged since
@@ -431,7 +435,7 @@ def render_document(renderer: Renderer, document: Document, url_paths: dict[str,
         context = document_context(renderer, document, body, hero, cards)
         html, found = render_template(renderer.environments[document.lang], TEMPLATE_FOR_KIND[document.page.kind],
                                       context, config, document.page.shown)
-        kept_entry = new_entry(html, found)
+        kept_entry = new_entry(pages, document.url_path, html, found) if pages else None
         kept_key = kept_key if kept_entry is not None else None
     return RenderedDocument(html, (*body.problems, *([problem] if problem else []), *found),
                             (*body.media, *([item] if item else [])), key, entry, kept_key, kept_entry,
@@ -450,7 +454,7 @@ def build_site(config: SiteConfig, out_dir: Path, options: BuildOptions = BuildO
     check_output_dir(out_dir, config.root)  # before any work, so a refused folder leaves no trace (not even .cache)
     staging = start_staging(out_dir, config.root)
     try:
-        result = build(config, options, previous_build, staging)
+        result = build(config, options, previous_build, staging, out_dir)
         listing = (list(previous_build.outputs), previous_build.folders) if previous_build else None
         result.written = write_tree(result.files, out_dir, config.root, listing, staging)
     except BaseException:

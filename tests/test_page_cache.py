@@ -6,6 +6,7 @@ cache is ignored; a build prints the same problems warm and cold."""
 from __future__ import annotations
 
 import marshal
+import shutil
 import subprocess
 import sys
 import zlib
@@ -139,6 +140,30 @@ def test_a_rebuild_renders_only_the_pages_whose_inputs_changed(site, counted_pag
     warm_build(site)
     assert sorted(counted_pages) == sorted(["/ko/", "/ko/about/", "/ko/stories/s0/", "/ko/stories/s1/",
                                             "/ko/stories/s2/"])
+
+
+def test_a_page_the_output_folder_holds_is_reused_only_while_its_file_is_as_written(site, counted_pages):
+    make_stories(site, count=2)
+    first = warm_build(site)
+    # The cache keeps such a page as its file's name and digest, not a second copy of the HTML.
+    pages = [data for name, data in first.items() if name.endswith(".html")]
+    assert (site.root / CACHE_DIR / CACHE_FILE).stat().st_size < sum(len(zlib.compress(p, 1)) for p in pages) / 4
+
+    counted_pages.clear()
+    hand_edited = site.root / "site/en/stories/s0/index.html"
+    hand_edited.write_bytes(hand_edited.read_bytes().replace(b"</body>", b"<p>edited by hand</p></body>"))
+    (site.root / "site/ko/stories/s1/index.html").unlink()
+    assert warm_build(site) == first
+    assert sorted(counted_pages) == ["/en/stories/s0/", "/ko/stories/s1/"]
+
+    counted_pages.clear()  # `check` builds in memory, and takes the pages the output folder holds
+    assert pipeline.build(load_config(site.root), BuildOptions(workers=1)).files == \
+        {name: data for name, data in first.items()}
+    assert counted_pages == []
+
+    shutil.rmtree(site.root / "site")  # gone with the folder: rendered again
+    assert warm_build(site) == first
+    assert len(counted_pages) == 4 * 4
 
 
 def test_a_preview_build_and_a_published_build_do_not_share_pages(site):
