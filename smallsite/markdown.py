@@ -115,9 +115,9 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
     made = [import_module(f"markdown.extensions.{name}").makeExtension() for name in EXTENSIONS]
     made.append(toc.makeExtension(slugify=heading_id, toc_depth="2-3"))
     converter = markdown.Markdown(extensions=[*made, links], output_format="html")
-    if "inline" in converter.treeprocessors and _PLACEHOLDER_CHARACTERS is not None:
-        # Just before inline parsing (priority 20), after every tree processor that adds text (footnotes, 50).
-        converter.treeprocessors.register(_PagePatterns(converter), "smallsite_page_patterns", 20.5)
+    inline = converter.treeprocessors["inline"] if "inline" in converter.treeprocessors else None
+    if _PLACEHOLDER_CHARACTERS is not None and callable(getattr(inline, "_InlineProcessor__handleInline", None)):
+        _TextPatterns(inline).install()
     if "toc" in converter.treeprocessors and isinstance(getattr(converter.treeprocessors["toc"], "marker", None), str):
         # Just after normalize_whitespace (30), which can make the marker (it drops STX and ETX).
         converter.preprocessors.register(_TocMarkerSwitch(converter), "smallsite_toc_marker", 29)
@@ -210,40 +210,62 @@ def _remembered(is_block_level: Callable[[object], bool]) -> Callable[[object], 
     return remembered
 
 
-class _PagePatterns(Treeprocessor):
-    """Hands the inline processor only the inline patterns this page's text can match.
+class _TextPatterns:
+    """Hands the inline processor, for each piece of text, only the inline patterns that text can match.
 
-    The inline processor tries each of its 15 patterns on every piece of text, in turn; a page of prose
-    with links has no ` \\ < & * _ or ^, so 8 of them cannot match anywhere in it, and trying them was a
-    fifth of converting such a page (the benchmark's stories, and ours). Leaving them out is exact,
-    whatever the page (tests/test_markdown_patterns.py):
+    The inline processor tries each of its 15 patterns on every piece of text (a paragraph, a link's
+    text, what follows an emphasis), in turn; most pieces of prose have no ` \\ < & * _ [ or ^, so most
+    patterns cannot match them, and trying them was a fifth of converting a page. Leaving them out is
+    exact, whatever the text (tests/test_markdown_patterns.py):
     - a pattern is left out only when its regex, read by Python's own regex parser, cannot match without
-      one of some characters (`needed_characters`), and no such character is in the page's text;
-    - the inline processor searches only that text: cut into pieces, with what patterns matched replaced
-      by placeholders made of STX, ETX, digits and a few letters (counted as always present, so a pattern
-      needing those is never left out); the text a pattern makes itself (code, autolinks) is atomic;
+      one of some characters (`needed_characters`), and no such character is in the text;
+    - while the inline processor works on a piece of text, that text only gains placeholders for what
+      patterns matched, made of STX, ETX, digits and a few letters (counted as always present, so a
+      pattern needing those is never left out); a piece inside a match (a link's text) is handed over
+      anew, from the pattern after the one that matched, as Python-Markdown does;
     - a pattern that matches nothing changes nothing (the next one starts at the text's beginning either
-      way), so the inline processor's result is the same without it."""
+      way), so the inline processor's result is the same without it.
 
-    def __init__(self, md: markdown.Markdown):
-        super().__init__(md)
-        self.inline = md.treeprocessors["inline"]
-        self.patterns = list(self.inline.inlinePatterns)
-        self.needs = [needed_characters(pattern, _PLACEHOLDER_CHARACTERS) for pattern in self.patterns]
+    It stands in for the processor's own (private) method that takes a piece of text, which calls it back
+    for the pieces inside a match with a position in the list it was given: `positions` says which
+    pattern of the whole list that is."""
+
+    def __init__(self, inline: markdown.treeprocessors.InlineProcessor):
+        self.inline = inline
+        self.handle = inline._InlineProcessor__handleInline  # the processor's own, bound
+        patterns = list(inline.inlinePatterns)
+        self.needs = [needed_characters(pattern, _PLACEHOLDER_CHARACTERS) for pattern in patterns]
         self.characters = "".join(sorted(set().union(*(needs for each in self.needs for needs in each))))
-        self.registries: dict[str, util.Registry] = {}
+        self.patterns = _Patterns(patterns, range(len(patterns)))
+        self.chosen: dict[tuple[str, int], _Patterns] = {}
 
-    def run(self, root) -> None:
-        text = "".join([piece for element in root.iter() for piece in (element.text, element.tail) if piece])
-        present = "".join([character for character in self.characters if character in text])
-        registry = self.registries.get(present)
-        if registry is None:
-            registry = util.Registry()
-            for position, (pattern, needs) in enumerate(zip(self.patterns, self.needs)):
-                if all(not characters.isdisjoint(present) for characters in needs):  # in the same order
-                    registry.register(pattern, f"{position}-{type(pattern).__name__}", -position)
-            registry = self.registries[present] = _SortedRegistry(registry) if _REGISTRY_AS_KNOWN else registry
-        self.inline.inlinePatterns = registry
+    def install(self) -> None:
+        self.inline.inlinePatterns = self.patterns
+        self.inline._InlineProcessor__handleInline = self
+
+    def __call__(self, data: str, patternIndex: int = 0) -> str:
+        inline = self.inline
+        given = inline.inlinePatterns  # what `patternIndex` counts in (the caller's list)
+        first = given.positions[patternIndex] if patternIndex < len(given) else len(self.patterns)
+        present = "".join([character for character in self.characters if character in data])
+        chosen = self.chosen.get((present, first))
+        if chosen is None:
+            kept = [position for position in range(first, len(self.patterns))
+                    if all(not characters.isdisjoint(present) for characters in self.needs[position])]
+            chosen = self.chosen[(present, first)] = _Patterns([self.patterns[p] for p in kept], kept)
+        inline.inlinePatterns = chosen
+        try:
+            return self.handle(data, 0)
+        finally:
+            inline.inlinePatterns = given
+
+
+class _Patterns(list):
+    """Inline patterns in order, and the position of each in the whole list."""
+
+    def __init__(self, patterns: list, positions) -> None:
+        super().__init__(patterns)
+        self.positions = tuple(positions)
 
 
 def _placeholder_characters() -> frozenset[str] | None:

@@ -1,6 +1,6 @@
 """Our Markdown converter gives the HTML Python-Markdown itself gives: leaving out the inline patterns a
-page cannot match (markdown._PagePatterns), the processors kept in order as lists and the remembered
-block-level tags change nothing."""
+piece of text cannot match (markdown._TextPatterns), the processors kept in order as lists and the
+remembered block-level tags change nothing."""
 
 import random
 from pathlib import Path
@@ -17,7 +17,8 @@ PIECES = ["`code`", "``a`b``", "\\*", "\\[", "\\\\", "\\`", "[link](/x)", "[ref]
           "<!-- c -->", "&amp;", "&#42;", "&copy;", "*em*", "**strong**", "_u_", "__uu__", "***both***",
           "*[AB]: Alpha Beta", "AB", '<div markdown="1">*in*</div>', "[TOC]", "## Head", "{: .c }",
           "```\n<x>\n```", "    code <y>", "1. one", "- item", "> quote", "| a | b |\n|---|---|\n| 1 | 2 |",
-          "term\n: definition", "word", "한국어 [링크](/k)", "日本語", "\u00e9", "!", "[", "]", "(", ")", "<", ">", "&", ";", "*", "_", "`",
+          "term\n: definition", "[*em* and `c`](/x)", "**bold [link](/y) &amp;**", "*a **b** c*", "_x [r] y_",
+          "[![i](p.png) <b>t</b>](/z)", "word", "한국어 [링크](/k)", "日本語", "\u00e9", "!", "[", "]", "(", ")", "<", ">", "&", ";", "*", "_", "`",
           "\\", "^", "@", "/", ":", "\n", "\n\n", " ", "\t",
           "\x02", "\x03", "\r"]  # STX and ETX: Python-Markdown removes them from the text first
 
