@@ -82,7 +82,7 @@ def media_file(source: Path) -> MediaFile:
     return MediaFile(source, f"{MEDIA_DIR}/{hashed_name(source.name, data)}", width, height)
 
 
-def resolve_local(reference: str, page_folder: Path, content_root: Path, shown: str,
+def resolve_local(reference: str, page_folder: str | Path, content_root: str | Path, shown: str,
                   line: int | None) -> tuple[Path | None, Problem | None]:
     """A relative (or /content-root) file reference as a path that must stay inside content/."""
     # Plain strings, not pathlib: every page resolves its illustration and links on every build.
@@ -95,7 +95,7 @@ def resolve_local(reference: str, page_folder: Path, content_root: Path, shown: 
         return None, Problem(shown, line, f"'{reference}' points outside content/")
     if not os.path.isfile(target):
         return None, Problem(shown, line, f"'{reference}': no such file "
-                             f"({display_path(Path(target), content_root.parent)})")
+                             f"({display_path(Path(target), Path(root).parent)})")
     return Path(target), None
 
 

@@ -1,6 +1,7 @@
 """Our Markdown converter gives the HTML Python-Markdown itself gives: leaving out the inline patterns a
-piece of text cannot match (markdown._TextPatterns), the processors kept in order as lists and the
-remembered block-level tags change nothing."""
+piece of text cannot match (markdown._TextPatterns) and the block processors a block cannot trigger
+(markdown._BlockChoice), the processors kept in order as lists and the remembered block-level tags
+change nothing."""
 
 import random
 from pathlib import Path
@@ -18,7 +19,9 @@ PIECES = ["`code`", "``a`b``", "\\*", "\\[", "\\\\", "\\`", "[link](/x)", "[ref]
           "*[AB]: Alpha Beta", "AB", '<div markdown="1">*in*</div>', "[TOC]", "## Head", "{: .c }",
           "```\n<x>\n```", "    code <y>", "1. one", "- item", "> quote", "| a | b |\n|---|---|\n| 1 | 2 |",
           "term\n: definition", "[*em* and `c`](/x)", "**bold [link](/y) &amp;**", "*a **b** c*", "_x [r] y_",
-          "[![i](p.png) <b>t</b>](/z)", "word", "한국어 [링크](/k)", "日本語", "\u00e9", "!", "[", "]", "(", ")", "<", ">", "&", ";", "*", "_", "`",
+          "[![i](p.png) <b>t</b>](/z)", "---", "* * *", "___", "Title\n=====", "Sub\n---", "2. two\n3. three",
+          "+ plus", "* star", "> > nested", "    indented", "-", "#", "|", "=", ".", "1.", "a | b", "[x]:",
+          "<div>\nblock\n</div>", "word", "한국어 [링크](/k)", "日本語", "\u00e9", "!", "[", "]", "(", ")", "<", ">", "&", ";", "*", "_", "`",
           "\\", "^", "@", "/", ":", "\n", "\n\n", " ", "\t",
           "\x02", "\x03", "\r"]  # STX and ETX: Python-Markdown removes them from the text first
 
