@@ -68,14 +68,15 @@ def find_sources(config: SiteConfig) -> tuple[list[SourceFile], list[Problem]]:
         return [], [Problem(CONTENT_DIR, None, "no content/ folder: pages are content/<path>.<lang>.md")]
     project = config.root.resolve()
     # os.walk does not enter linked folders, so every folder below content/ is really where content/
-    # really is: resolved once, not per folder or file (that was a tenth of a rebuild).
-    real_root = root.resolve()
-    for folder, dirs, files in os.walk(root):
+    # really is: resolved once, not per folder or file (that was a tenth of a rebuild). Strings, not
+    # pathlib, for the same reason.
+    top, real_top, project_top = os.fspath(root), os.fspath(root.resolve()), os.fspath(project) + os.sep
+    for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not IGNORED_NAME.search(d))
-        relative = Path(folder).relative_to(root).as_posix()
-        folder_parts = [] if relative == "." else relative.split("/")
-        real_folder = real_root.joinpath(*folder_parts)
-        shown_folder = real_folder.relative_to(project).as_posix() if real_folder.is_relative_to(project) else None
+        folder_parts = folder[len(top) + 1:].split(os.sep) if folder != top else []
+        real_folder = os.path.join(real_top, *folder_parts)
+        shown_folder = (real_folder[len(project_top):].replace(os.sep, "/")
+                        if real_folder.startswith(project_top) else None)
         for name in sorted(files):
             if IGNORED_NAME.search(name) or not name.endswith(".md"):
                 continue

@@ -24,7 +24,8 @@ from .problems import BuildFailed, Problem, plain
 from .template_cache import compiled_templates
 from .reuse import replace_pages, reusable_parts, same_place
 from .render import (SITE_FILES, TEMPLATE_FOR_KIND, Renderer, StoryCards, check_templates, document_context,
-                     make_environment, page_links, render_site_files, render_template, resolve_hero, story_card)
+                     load_locale_data, make_environment, page_links, render_site_files, render_template,
+                     resolve_hero, story_card)
 from .workers import map_in_processes, worker_count
 from .write import STAGED, UNCHANGED, Staging, WriteSummary, check_output_dir, start_staging, write_tree
 
@@ -133,6 +134,8 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
         for env in environments.values():  # one compilation of each template for every language (and build)
             env.bytecode_cache = templates
         template_problems = check_templates(config, next(iter(environments.values()))) if environments else []
+        if len(to_read) >= MIN_SOURCES_PER_WORKER:  # a first build of a big site: many pages, on every core
+            load_locale_data(config)
         made.append((catalogues, catalogue_problems, static, environments, templates, template_problems))
 
     for source, (page, found) in zip(to_read, read_sources(to_read, options, meanwhile=prepare_templates)):

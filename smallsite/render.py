@@ -105,12 +105,6 @@ def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCa
     )
     env.install_gettext_translations(catalogue.translations, newstyle=True)
     locale = language.locale
-    # Babel reads a locale's data at its first date or number (2-10 ms a locale): read it here, so the
-    # processes forked to render pages inherit it instead of each reading it for its first page.
-    try:
-        format_date(datetime.date(2000, 1, 1), locale=locale)
-    except Exception:  # noqa: BLE001 - a locale Babel refuses is reported where a page uses it
-        pass
     env.filters["date"] = _remembered_dates(locale)
     env.filters["number"] = lambda value: format_decimal(value, locale=locale)
     env.filters["percent"] = lambda value: format_percent(value, locale=locale)
@@ -123,6 +117,17 @@ def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCa
 
     env.globals["asset"] = asset
     return env
+
+
+def load_locale_data(config: SiteConfig) -> None:
+    """Have Babel read every language's locale data now. It reads a locale's data at its first date
+    (2-10 ms a locale): a build that will render many pages reads it before forking, so the processes
+    that render them inherit it instead of each reading it for its first pages."""
+    for language in config.languages:
+        try:
+            format_date(datetime.date(2000, 1, 1), locale=language.locale)
+        except Exception:  # noqa: BLE001 - a locale Babel refuses is reported where a page uses it
+            pass
 
 
 def _remembered_dates(locale) -> Callable[..., str]:
