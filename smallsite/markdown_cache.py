@@ -5,7 +5,14 @@ the page: the URL of each page it links to, and the hashed name of each file it 
 with the entry and checked again before it is reused, so a renamed slug or a changed image re-renders the
 pages that use them. A full rebuild is the truth: the cache only skips work, and a cold, a warm and a stale
 cache give byte-identical sites (tests/test_build_cache.py). A file that is corrupt or was written by
-another version of smallsite, Python-Markdown or Python is ignored, never trusted."""
+another version of smallsite, Python-Markdown or Python is ignored, never trusted.
+
+A body whose page a build writes to the output folder is kept as its place in that file (the file, the
+offset and length of its bytes there, and their SHA-256), not as a second copy: compressing every body
+was a twentieth of a cold build's CPU. It is used only while the file still holds those bytes; then it
+is read from there (a body is re-read only when its page must be rendered again, after a template or
+title edit). A body no output folder holds (`check`, `serve`), or that its template does not show as
+it is, is kept compressed."""
 
 from __future__ import annotations
 
@@ -25,7 +32,7 @@ from .problems import Problem, plain
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "markdown.bin"
-FORMAT = 2  # 2: the HTML is kept compressed
+FORMAT = 3  # 3: the HTML is kept compressed, or as its place in the page written to the output folder
 _CODE = Path(__file__).resolve().parent
 
 
@@ -39,7 +46,9 @@ def _settings_digest() -> str:
     return digest.hexdigest()
 
 
-# (html, toc, problems, media, link lookups, file lookups); plain tuples so marshal can store them.
+# (html, toc, problems, media, link lookups, file lookups); plain tuples so marshal can store them. The
+# html is the zlib-compressed bytes, or (output file, offset, length, SHA-256 of the bytes) where a page
+# holds it; a new entry has the HTML itself (a str) until `placed` or `record` says which.
 Entry = tuple
 
 
@@ -70,6 +79,11 @@ class MarkdownCache(KeptEntries):
     @property
     def header(self) -> str:
         return _header(self.settings)
+
+    def record(self, key: str | None, entry: Entry | None) -> None:
+        if entry is not None and isinstance(entry[0], str):  # never placed in a page: kept compressed
+            entry = (zlib.compress(entry[0].encode("utf-8", "surrogatepass"), 1), *entry[1:])
+        super().record(key, entry)
 
 
 def load_cache(root: Path | None) -> MarkdownCache:
@@ -129,9 +143,7 @@ def render_markdown_cached(context: LinkContext, cache: MarkdownCache) -> tuple[
     context.url_paths = recording
     context.read_media = cache.media_file
     rendered = render_markdown(context, cache.converters)
-    # Compressed: a rebuild reads and writes the whole file but expands only the entries it uses (a
-    # fifth of the bytes to read, unmarshal and write again; level 1 costs a page 50 microseconds).
-    entry = (zlib.compress(rendered.html.encode("utf-8", "surrogatepass"), 1), rendered.toc,
+    entry = (rendered.html, rendered.toc,
              plain(rendered.problems),
              tuple((str(m.source), m.output_path, m.width, m.height) for m in rendered.media),
              tuple(sorted(recording.lookups.items())), tuple(context.file_lookups))
@@ -167,12 +179,32 @@ def _still_valid(entry: Entry, context: LinkContext, cache: MarkdownCache) -> bo
     return True
 
 
+def placed(entry: Entry, html: str, page: bytes, file: str) -> Entry:
+    """The entry for a body whose page, `page`, is written to `file`: its HTML as its place there, when
+    the page shows it as it is (else the entry as it is, for `record` to compress)."""
+    body = html.encode("utf-8", "surrogatepass")
+    offset = page.find(body)
+    if offset < 0 or not body:
+        return (html, *entry[1:])
+    return ((file, offset, len(body), hashlib.sha256(body).digest()), *entry[1:])
+
+
 def _from_entry(entry: Entry) -> RenderedMarkdown | None:
-    """The entry as a conversion's result; None when its HTML does not expand (a damaged entry)."""
-    compressed, toc, problems, media = entry[:4]
+    """The entry as a conversion's result; None when its HTML cannot be had as it was kept (a damaged
+    entry, or a page file changed or gone since)."""
+    kept, toc, problems, media = entry[:4]
     try:
-        html = zlib.decompress(compressed).decode("utf-8", "surrogatepass")
-    except (zlib.error, TypeError, UnicodeDecodeError):
+        if isinstance(kept, tuple):
+            file, offset, length, digest = kept
+            with open(file, "rb") as handle:
+                handle.seek(offset)
+                body = handle.read(length)
+            if len(body) != length or hashlib.sha256(body).digest() != digest:
+                return None
+            html = body.decode("utf-8", "surrogatepass")
+        else:
+            html = zlib.decompress(kept).decode("utf-8", "surrogatepass")
+    except (OSError, zlib.error, TypeError, ValueError):
         return None
     return RenderedMarkdown(html, toc, tuple(Problem(*p) for p in problems),
                             tuple(MediaFile(Path(source), output, width, height)

@@ -188,7 +188,14 @@ def new_entry(cache: PageCache, url_path: str, html: bytes | None, problems: Ite
     the file it is written to, in a build that writes one; else the HTML."""
     if html is None:
         return None
-    if cache.output_dir is not None:
-        file = os.path.join(cache.output_dir, *(url_path + "index.html").split("/"))
+    file = output_file(cache, url_path)
+    if file is not None:
         return hashlib.sha256(html).digest(), len(html), plain(problems), file
     return zlib.compress(html, COMPRESSION), len(html), plain(problems), ""
+
+
+def output_file(cache: PageCache, url_path: str) -> str | None:
+    """The file this build writes a page to (None when it writes no output folder)."""
+    if cache.output_dir is None:
+        return None
+    return os.path.join(cache.output_dir, *(url_path + "index.html").split("/"))

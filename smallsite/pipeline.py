@@ -16,9 +16,9 @@ from .config import SiteConfig
 from .content import CONTENT_DIR, Page, SourceFile, find_sources, find_url_clashes, read_page
 from .i18n import Document, Site, assemble_site
 from .markdown import LinkContext
-from .markdown_cache import MarkdownCache, cached_markdown, load_cache, render_markdown_cached, save_cache
-from .page_cache import (PageCache, cached_page, code_digest, load_page_cache, new_entry, page_key,
-                         save_page_cache)
+from .markdown_cache import MarkdownCache, cached_markdown, load_cache, placed, render_markdown_cached, save_cache
+from .page_cache import (PageCache, cached_page, code_digest, load_page_cache, new_entry, output_file,
+                         page_key, save_page_cache)
 from .page_cache import prepare as prepare_page_cache
 from .problems import BuildFailed, Problem, plain
 from .template_cache import compiled_templates
@@ -440,6 +440,10 @@ def render_document(renderer: Renderer, document: Document, url_paths: dict[str,
                                       context, config, document.page.shown)
         kept_entry = new_entry(pages, document.url_path, html, found) if pages else None
         kept_key = kept_key if kept_entry is not None else None
+        file = output_file(pages, document.url_path) if pages and html is not None else None
+        if file is not None:  # the body is kept as its place in the page (a Markdown hit: its new place)
+            known = entry if entry is not None else cache.entries.get(key)
+            entry = placed(known, body.html, html, file) if known is not None else None
     return RenderedDocument(html, (*body.problems, *([problem] if problem else []), *found),
                             (*body.media, *([item] if item else [])), key, entry, kept_key, kept_entry,
                             (hero, item, problem))

@@ -16,7 +16,7 @@ from smallsite.config import load_config
 from smallsite.markdown_cache import CACHE_DIR, CACHE_FILE
 from smallsite.pipeline import BuildOptions, build, build_site
 from smallsite.problems import BuildFailed
-from smallsite import frontmatter, write
+from smallsite import frontmatter, markdown_cache, write
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="40"><rect width="{w}" height="40"/></svg>\n'
 
@@ -79,6 +79,46 @@ def test_cold_warm_and_stale_caches_give_the_same_site(site):
     assert 'width="99"' in stale["en/stories/s2/index.html"].decode()
     assert "New text." in stale["en/stories/s3/index.html"].decode()
     assert "ko/stories/s1/index.html" not in stale  # the old address is gone from the folder
+
+
+def test_a_body_is_taken_from_its_page_only_while_the_page_holds_it(site, monkeypatch):
+    """A body whose page is in the output folder is kept as its place there, not as a second copy; a
+    template edit then renders every page again without converting any Markdown, except a body whose
+    page was changed by hand (or is gone), which is converted again."""
+    make_stories(site, count=2)
+    config = load_config(site.root)
+    converted: list[str] = []
+    real = markdown_cache.render_markdown
+
+    def counting(context, converters=None):
+        converted.append(context.page.shown)
+        return real(context, converters)
+
+    monkeypatch.setattr(markdown_cache, "render_markdown", counting)
+    build_site(config, site.root / "site", BuildOptions(workers=1))
+    assert len(converted) == 4 * 4
+    kept = (site.root / CACHE_DIR / CACHE_FILE).stat().st_size
+    words = " ".join(f"w{number * 7919 % 10007}" for number in range(4000))  # 25 kB that do not shrink much
+    site.write("content/stories/s0/index.en.md", story("s0 en", [], words))
+    build_site(config, site.root / "site", BuildOptions(workers=1))
+    assert words in (site.root / "site/en/stories/s0/index.html").read_text(encoding="utf-8")
+    assert (site.root / CACHE_DIR / CACHE_FILE).stat().st_size - kept < 1000 < len(zlib.compress(words.encode()))
+
+    hand_edited = site.root / "site/ko/stories/s1/index.html"
+    hand_edited.write_bytes(hand_edited.read_bytes().replace("s1 ko 이야기".encode(), b"edited by hand"))
+    (site.root / "site/zh/about/index.html").unlink()
+    base = site.root / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- new --></body>"), encoding="utf-8")
+    converted.clear()
+    build_site(config, site.root / "site", BuildOptions(workers=1))
+    assert sorted(converted) == ["content/about.en.md", "content/stories/s1/index.ko.md"]
+    assert snapshot(site.root / "site") == cold_build(site)
+
+    converted.clear()  # the pages written anew hold their bodies at their new places
+    base.write_text(base.read_text(encoding="utf-8").replace("<!-- new -->", "<!-- newer -->"), encoding="utf-8")
+    build_site(config, site.root / "site", BuildOptions(workers=1))
+    assert converted == []
+    assert snapshot(site.root / "site") == cold_build(site)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "other version", "wrong checksum"])
