@@ -284,6 +284,9 @@ def _listing(out: Path) -> tuple[list[str], list[str]]:
 
 def safe_parts(relative: str) -> tuple[str, ...]:
     """An output path's parts, refusing any that would leave the output folder."""
+    parts = tuple(relative.split("/"))
+    if "\\" not in relative and not any(part in ("..", "", ".") for part in parts):
+        return parts  # a plain relative path (every page's): what PurePosixPath gives, without making one
     path = PurePosixPath(relative)
     if path.is_absolute() or any(part in ("..", "", ".") for part in path.parts) or "\\" in relative:
         raise BuildFailed([Problem(relative, None, "refusing an output path that leaves the output folder")])
