@@ -21,7 +21,8 @@ PIECES = ["`code`", "``a`b``", "\\*", "\\[", "\\\\", "\\`", "[link](/x)", "[ref]
           "term\n: definition", "[*em* and `c`](/x)", "**bold [link](/y) &amp;**", "*a **b** c*", "_x [r] y_",
           "[![i](p.png) <b>t</b>](/z)", "---", "* * *", "___", "Title\n=====", "Sub\n---", "2. two\n3. three",
           "+ plus", "* star", "> > nested", "    indented", "-", "#", "|", "=", ".", "1.", "a | b", "[x]:",
-          "<div>\nblock\n</div>", "word", "한국어 [링크](/k)", "日本語", "\u00e9", "!", "[", "]", "(", ")", "<", ">", "&", ";", "*", "_", "`",
+          "<div>\nblock\n</div>", "{: #anchor .wide hidden }", '{: data-x="a&b<c>" title="q\\"" }', "&lt;",
+          "a > b & c < d", "<script>x<y</script>", "word", "한국어 [링크](/k)", "日本語", "\u00e9", "!", "[", "]", "(", ")", "<", ">", "&", ";", "*", "_", "`",
           "\\", "^", "@", "/", ":", "\n", "\n\n", " ", "\t",
           "\x02", "\x03", "\r"]  # STX and ETX: Python-Markdown removes them from the text first
 
