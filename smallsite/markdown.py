@@ -131,6 +131,7 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
         converter.treeprocessors = _SortedRegistry(converter.treeprocessors)
         converter.postprocessors = _SortedRegistry(converter.postprocessors)
     converter.is_block_level = _remembered(converter.is_block_level)
+    _skip_needless_preprocessing(converter)
     if _HTML_SERIALIZER is not None and converter.serializer is markdown.serializers.to_html_string:
         converter.serializer = _HTML_SERIALIZER
     return converter, links.rewriter
@@ -340,6 +341,46 @@ class _BlockChoice:
             if blocks and processor.test(parent, blocks[0]):
                 if processor.run(parent, blocks) is not False:
                     break
+
+
+def _skip_needless_preprocessing(converter: markdown.Markdown) -> None:
+    """Spares a page the preprocessors that would hand its lines back as they are.
+
+    Three preprocessors each join a page's lines, work over the whole text and split it again: a tenth
+    of converting a page of prose. For a text without what they look for, their result is known:
+    - normalize_whitespace, with no STX, ETX, CR, tab, nor spaces before a line break or at the end:
+      the lines, and the two empty ones of the blank lines it adds at the end;
+    - fenced_code_block, with no ``` or ~~~: the lines as they are (it finds no fence);
+    - html_block (md_in_html's), with no < or &: the lines as they are (its HTML parser finds no tag
+      and no reference, so it passes the text through).
+    Other texts go to the processor itself; exact classes only (tests/test_markdown_patterns.py)."""
+    from markdown import preprocessors
+    from markdown.extensions import fenced_code, md_in_html
+
+    def has(*needs: str) -> Callable[[str], bool]:
+        return lambda text: any(need in text for need in needs)
+
+    plain_whitespace = has(util.STX, util.ETX, "\r", "\t", " \n")
+    known = {
+        "normalize_whitespace": (preprocessors.NormalizeWhitespace,
+                                 lambda text: plain_whitespace(text) or text.endswith(" "),
+                                 lambda lines, text: (text + "\n\n").split("\n")),
+        "fenced_code_block": (fenced_code.FencedBlockPreprocessor, has("```", "~~~"), lambda lines, text: lines),
+        "html_block": (md_in_html.HtmlBlockPreprocessor, has("<", "&"), lambda lines, text: lines),
+    }
+    for name, (kind, needed, otherwise) in known.items():
+        processor = converter.preprocessors[name] if name in converter.preprocessors else None
+        if type(processor) is kind:
+            processor.run = _run_when_needed(processor.run, needed, otherwise)
+
+
+def _run_when_needed(run: Callable[[list[str]], list[str]], needed: Callable[[str], bool],
+                     otherwise: Callable[[list[str], str], list[str]]) -> Callable[[list[str]], list[str]]:
+    def run_when_needed(lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        return run(lines) if needed(text) else otherwise(lines, text)
+
+    return run_when_needed
 
 
 def _html_serializer() -> Callable | None:

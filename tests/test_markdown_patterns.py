@@ -22,7 +22,7 @@ PIECES = ["`code`", "``a`b``", "\\*", "\\[", "\\\\", "\\`", "[link](/x)", "[ref]
           "[![i](p.png) <b>t</b>](/z)", "---", "* * *", "___", "Title\n=====", "Sub\n---", "2. two\n3. three",
           "+ plus", "* star", "> > nested", "    indented", "-", "#", "|", "=", ".", "1.", "a | b", "[x]:",
           "<div>\nblock\n</div>", "{: #anchor .wide hidden }", '{: data-x="a&b<c>" title="q\\"" }', "&lt;",
-          "a > b & c < d", "<script>x<y</script>", "word", "한국어 [링크](/k)", "日本語", "\u00e9", "!", "[", "]", "(", ")", "<", ">", "&", ";", "*", "_", "`",
+          "a > b & c < d", "<script>x<y</script>", "~~~\ntilde <z>\n~~~", "\n   ", "a &amp b", "x\ty", "word", "한국어 [링크](/k)", "日本語", "\u00e9", "!", "[", "]", "(", ")", "<", ">", "&", ";", "*", "_", "`",
           "\\", "^", "@", "/", ":", "\n", "\n\n", " ", "\t",
           "\x02", "\x03", "\r"]  # STX and ETX: Python-Markdown removes them from the text first
 
@@ -37,12 +37,33 @@ def documents(count: int, seed: int) -> list[str]:
     return made
 
 
+def python_markdown() -> markdown.Markdown:
+    """Python-Markdown as it comes, with the same extensions: every pattern tried, its own registries."""
+    return markdown.Markdown(extensions=[*EXTENSIONS, "toc"], output_format="html",
+                             extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3"}})
+
+
+def test_our_preprocessing_gives_python_markdowns_lines():
+    """Preprocessors we spare a text (markdown._skip_needless_preprocessing) would have given these lines."""
+    different = []
+    converters = (_new_converter()[0], python_markdown())
+    for text in documents(3000, seed=6):
+        outputs = []
+        for converter in converters:
+            converter.reset()
+            lines = text.split("\n")
+            for processor in converter.preprocessors:
+                lines = processor.run(lines)
+            outputs.append(lines)
+        if outputs[0] != outputs[1]:
+            different.append(text)
+    assert different == []
+
+
 def test_our_converter_gives_python_markdowns_html():
     trimmed, _ = _new_converter()
     trimmed.treeprocessors.deregister("smallsite_links")  # links between pages need a site
-    # Python-Markdown as it comes, with the same extensions: every pattern tried, its own registries.
-    whole = markdown.Markdown(extensions=[*EXTENSIONS, "toc"], output_format="html",
-                              extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-3"}})
+    whole = python_markdown()
     different = []
     for text in documents(3000, seed=6):
         outputs = []
