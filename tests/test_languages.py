@@ -128,3 +128,48 @@ def test_root_chooser_lists_every_language_without_script(site):
     html = site.read("index.html")
     for code, name in (("en", "English"), ("ko", "한국어"), ("ja", "日本語"), ("zh", "简体中文")):
         assert re.search(rf'<a href="/{code}/"[^>]*>{name}</a>', html)
+
+
+def test_our_quick_underscore_gives_what_jinjas_gives():
+    """Templates' `_` is render._quick_gettext: for every kind of call, the text (or the error) Jinja's
+    i18n extension gives, whether or not the same text was asked for before."""
+    import io
+
+    import jinja2
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
+    from smallsite.render import _quick_gettext
+
+    catalog = Catalog(locale="ko")
+    for source, translated in {"Hello": "안녕 <b>", "Hi %(name)s": "%(name)s 님", "Sure": "100%% 확실",
+                               "Tom & Jerry": "톰 & 제리"}.items():
+        catalog.add(source, translated)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    translations = Translations(compiled)
+
+    def environment(quick: bool) -> jinja2.Environment:
+        env = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True, undefined=jinja2.StrictUndefined)
+        env.install_gettext_translations(translations, newstyle=True)
+        if quick:
+            env.globals["_"] = _quick_gettext(env.globals["_"], env.globals["gettext"], translations)
+        return env
+
+    templates = ['{{ _("Hello") }}|{{ _("Hello") }}', '{{ _("Hi %(name)s", name="<i>") }}', '{{ _("Sure") }}',
+                 '{{ _("Tom & Jerry") }}{% autoescape false %}{{ _("Tom & Jerry") }}{{ _("Hello") }}'
+                 '{% endautoescape %}{{ _("Hello") }}', '{{ _("Not translated <x>") }}', '{{ _(42) }}',
+                 '{{ _("a", "b") }}', '{{ _("Hi %(name)s") }}', '{{ _(missing) }}', '{{ _("50%") }}',
+                 '{{ _("Hello", name="unused") }}',
+                 '{% autoescape false %}{{ _("Hi %(name)s", name="<i>") }}{% endautoescape %}']
+    for source in templates:
+        for context in ({}, {"gettext": lambda text: "own " + text}):
+            outcomes = []
+            for quick in (True, False):
+                try:
+                    outcomes.append(environment(quick).from_string(source).render(context))
+                except Exception as error:  # noqa: BLE001 - the same error either way is what is checked
+                    outcomes.append((type(error), str(error)))
+            assert outcomes[0] == outcomes[1], source
