@@ -120,9 +120,8 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
     if _PLACEHOLDER_CHARACTERS is not None and callable(getattr(inline, "_InlineProcessor__handleInline", None)):
         _TextPatterns(inline).install()
     _BlockChoice(converter.parser).install()
-    if "toc" in converter.treeprocessors and isinstance(getattr(converter.treeprocessors["toc"], "marker", None), str):
-        # Just after normalize_whitespace (30), which can make the marker (it drops STX and ETX).
-        converter.preprocessors.register(_TocMarkerSwitch(converter), "smallsite_toc_marker", 29)
+    # Just after normalize_whitespace (30), which can make the toc's marker (it drops STX and ETX).
+    converter.preprocessors.register(_PageSwitches(converter), "smallsite_page_switches", 29)
     # Every extension is registered by now: the processors' order and the block-level tags are final.
     # (Only with the Registry this was written for: another Markdown 3.x is used as it comes.)
     if _REGISTRY_AS_KNOWN:
@@ -137,22 +136,45 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
     return converter, links.rewriter
 
 
-class _TocMarkerSwitch(Preprocessor):
-    """Lets the toc look for its marker ('[TOC]') only in a page whose text has it.
-
-    Looking means joining the text of every element of the page, for each element: a twentieth of
-    converting a story. The marker is replaced only in a paragraph whose text is exactly the marker, and
-    the text of a paragraph comes from the page as normalize_whitespace left it, which this sees (an
-    escaped or encoded bracket is still a placeholder when the toc runs), so a page without it has
-    nothing to replace."""
+class _PageSwitches(Preprocessor):
+    """Lets three tree processors pass over a page whose text cannot give them any work. This sees the
+    page as normalize_whitespace left it, before anything is taken out of it, so every text that can
+    reach the tree (and more) is here:
+    - the toc looks for its marker ('[TOC]') only in a page that has it. Looking means joining the text
+      of every element, for each element: a twentieth of converting a story. The marker is replaced
+      only in a paragraph whose text is exactly the marker (an escaped or encoded bracket is still a
+      placeholder when the toc runs);
+    - attr_list reads `{: ...}` only in a page with a brace (an escaped or encoded one is a placeholder
+      there too);
+    - unescape restores the characters written with a backslash, which are the only ones that leave
+      its placeholders (STX, digits, ETX), only in a page with a backslash (normalize_whitespace
+      removed any STX and ETX the page had)."""
 
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
-        self.toc = md.treeprocessors["toc"]
-        self.marker = self.toc.marker
+        self.toc = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
+        self.marker = getattr(self.toc, "marker", None)
+        self.switched: dict[str, tuple[str, bool]] = {}  # tree processor -> (what it needs, whether present)
+        for name, kind, needs in (("attr_list", "AttrListTreeprocessor", "{"),
+                                  ("unescape", "UnescapeTreeprocessor", "\\")):
+            processor = md.treeprocessors[name] if name in md.treeprocessors else None
+            if type(processor).__name__ == kind and type(processor).__module__.startswith("markdown."):
+                self.switched[name] = (needs, True)
+                processor.run = self._switch(name, processor.run)
+
+    def _switch(self, name: str, run: Callable) -> Callable:
+        def run_when_needed(root):
+            return run(root) if self.switched[name][1] else None  # None: the tree as it is
+
+        return run_when_needed
 
     def run(self, lines: list[str]) -> list[str]:
-        self.toc.marker = self.marker if self.marker and any(self.marker in line for line in lines) else ""
+        if isinstance(self.marker, str) and self.toc is not None:
+            self.toc.marker = self.marker if self.marker and any(self.marker in line for line in lines) else ""
+        if self.switched:
+            text = "\n".join(lines)
+            for name, (needs, _) in self.switched.items():
+                self.switched[name] = (needs, needs in text)
         return lines
 
 
