@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import marshal
 import os
+import stat
 import sys
 import zlib
 from pathlib import Path
@@ -35,6 +36,29 @@ def code_digest() -> str:
     for path in sorted(_CODE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def read_kept_bytes(path: str, offset: int, length: int) -> bytes | None:
+    """`length` bytes at `offset` of a regular file that a cache entry points into (a page in the output
+    folder); None when it is anything else or cannot be read. Opened without waiting, so a named pipe
+    or a device put where a page was is a miss, not a build that hangs."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return None
+        return os.pread(handle, length, offset) if hasattr(os, "pread") else _read_at(handle, offset, length)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+
+
+def _read_at(handle: int, offset: int, length: int) -> bytes:
+    os.lseek(handle, offset, os.SEEK_SET)
+    return os.read(handle, length)
 
 
 def read_cache_file(path: Path, header: str) -> dict:

@@ -25,7 +25,7 @@ from pathlib import Path
 import markdown as python_markdown
 
 from . import __version__
-from .cache_file import KeptEntries, read_cache_file
+from .cache_file import KeptEntries, read_cache_file, read_kept_bytes
 from .assets import MediaFile, media_file, resolve_local
 from .markdown import EXTENSIONS, LinkContext, MarkdownConverters, RenderedMarkdown, render_markdown
 from .problems import Problem, plain
@@ -196,10 +196,8 @@ def _from_entry(entry: Entry) -> RenderedMarkdown | None:
     try:
         if isinstance(kept, tuple):
             file, offset, length, digest = kept
-            with open(file, "rb") as handle:
-                handle.seek(offset)
-                body = handle.read(length)
-            if len(body) != length or hashlib.sha256(body).digest() != digest:
+            body = read_kept_bytes(file, offset, length)
+            if body is None or len(body) != length or hashlib.sha256(body).digest() != digest:
                 return None
             html = body.decode("utf-8", "surrogatepass")
         else:

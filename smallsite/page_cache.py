@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .cache_file import KeptEntries, code_digest, read_cache_file
+from .cache_file import KeptEntries, code_digest, read_cache_file, read_kept_bytes
 from .i18n import Document, Site
 from .problems import Problem, plain
 
@@ -172,9 +172,8 @@ def cached_page(cache: PageCache, key: str | None) -> tuple[bytes, tuple[Problem
     data, length, problems, file = entry
     try:
         if file:
-            with open(file, "rb") as handle:
-                html = handle.read(length + 1)
-            if len(html) != length or hashlib.sha256(html).digest() != data:
+            html = read_kept_bytes(file, 0, length + 1)
+            if html is None or len(html) != length or hashlib.sha256(html).digest() != data:
                 return None  # changed or gone since: rendered again
         else:
             html = zlib.decompress(data, bufsize=max(length, 1))  # one allocation of the right size

@@ -6,6 +6,7 @@ cache is ignored; a build prints the same problems warm and cold."""
 from __future__ import annotations
 
 import marshal
+import os
 import shutil
 import subprocess
 import sys
@@ -164,6 +165,23 @@ def test_a_page_the_output_folder_holds_is_reused_only_while_its_file_is_as_writ
     shutil.rmtree(site.root / "site")  # gone with the folder: rendered again
     assert warm_build(site) == first
     assert len(counted_pages) == 4 * 4
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_where_a_page_was_is_replaced_not_read(site):
+    """The caches read pages back from the output folder; opening a named pipe for reading waits for a
+    writer, so one put where a page was must be passed over (the build used to hang on it)."""
+    make_stories(site, count=2)
+    assert site.run("build").returncode == 0
+    page_file = site.root / "site/en/stories/s0/index.html"
+    for change in ("none", "template"):  # the page cache's way, then the Markdown cache's
+        page_file.unlink()
+        os.mkfifo(page_file)
+        if change == "template":
+            edit(site, "templates/base.html", "</body>", "<!-- after the pipe --></body>")
+        result = site.run("build")  # (a hang fails on the run's time limit)
+        assert result.returncode == 0, result.stderr
+        assert page_file.is_file() and snapshot(site.root / "site") == cold_build(site)
 
 
 def test_a_preview_build_and_a_published_build_do_not_share_pages(site):
