@@ -38,10 +38,11 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def read_kept_bytes(path: str, offset: int, length: int) -> bytes | None:
-    """`length` bytes at `offset` of a regular file that a cache entry points into (a page in the output
-    folder); None when it is anything else or cannot be read. Opened without waiting, so a named pipe
-    or a device put where a page was is a miss, not a build that hangs."""
+def read_kept_bytes(path: str, offset: int, length: int, digest: bytes, whole: bool = False) -> bytes | None:
+    """The `length` bytes at `offset` of a file a cache entry points into (a page in the output folder),
+    when their SHA-256 is still `digest` (and, with `whole`, they are all the file holds); else None. Only
+    a regular file is read, opened without waiting, so a named pipe or a device put where a page was is
+    a miss, not a build that hangs."""
     try:
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -49,11 +50,13 @@ def read_kept_bytes(path: str, offset: int, length: int) -> bytes | None:
     try:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
             return None
-        return os.pread(handle, length, offset) if hasattr(os, "pread") else _read_at(handle, offset, length)
+        wanted = length + 1 if whole else length  # a byte more: a file that grew is not the page kept
+        data = os.pread(handle, wanted, offset) if hasattr(os, "pread") else _read_at(handle, offset, wanted)
     except OSError:
         return None
     finally:
         os.close(handle)
+    return data if len(data) == length and hashlib.sha256(data).digest() == digest else None
 
 
 def _read_at(handle: int, offset: int, length: int) -> bytes:

@@ -196,8 +196,8 @@ def _from_entry(entry: Entry) -> RenderedMarkdown | None:
     try:
         if isinstance(kept, tuple):
             file, offset, length, digest = kept
-            body = read_kept_bytes(file, offset, length)
-            if body is None or len(body) != length or hashlib.sha256(body).digest() != digest:
+            body = read_kept_bytes(file, offset, length, digest)
+            if body is None:
                 return None
             html = body.decode("utf-8", "surrogatepass")
         else:

@@ -172,8 +172,8 @@ def cached_page(cache: PageCache, key: str | None) -> tuple[bytes, tuple[Problem
     data, length, problems, file = entry
     try:
         if file:
-            html = read_kept_bytes(file, 0, length + 1)
-            if html is None or len(html) != length or hashlib.sha256(html).digest() != data:
+            html = read_kept_bytes(file, 0, length, data, whole=True)
+            if html is None:
                 return None  # changed or gone since: rendered again
         else:
             html = zlib.decompress(data, bufsize=max(length, 1))  # one allocation of the right size
@@ -182,12 +182,11 @@ def cached_page(cache: PageCache, key: str | None) -> tuple[bytes, tuple[Problem
         return None  # a damaged entry is re-rendered, never trusted
 
 
-def new_entry(cache: PageCache, url_path: str, html: bytes | None, problems: Iterable[Problem]) -> Entry | None:
+def new_entry(html: bytes | None, problems: Iterable[Problem], file: str | None) -> Entry | None:
     """What to keep of a freshly rendered page (nothing when its template failed): the name and digest of
-    the file it is written to, in a build that writes one; else the HTML."""
+    the file it is written to (`output_file`), in a build that writes one; else the HTML."""
     if html is None:
         return None
-    file = output_file(cache, url_path)
     if file is not None:
         return hashlib.sha256(html).digest(), len(html), plain(problems), file
     return zlib.compress(html, COMPRESSION), len(html), plain(problems), ""

@@ -438,10 +438,10 @@ def render_document(renderer: Renderer, document: Document, url_paths: dict[str,
         context = document_context(renderer, document, body, hero, cards)
         html, found = render_template(renderer.environments[document.lang], TEMPLATE_FOR_KIND[document.page.kind],
                                       context, config, document.page.shown)
-        kept_entry = new_entry(pages, document.url_path, html, found) if pages else None
+        file = output_file(pages, document.url_path) if pages else None
+        kept_entry = new_entry(html, found, file) if pages else None
         kept_key = kept_key if kept_entry is not None else None
-        file = output_file(pages, document.url_path) if pages and html is not None else None
-        if file is not None:  # the body is kept as its place in the page (a Markdown hit: its new place)
+        if file is not None and html is not None:  # the body kept as its place in the page (a hit: its new place)
             known = entry if entry is not None else cache.entries.get(key)
             entry = placed(known, body.html, html, file) if known is not None else None
     return RenderedDocument(html, (*body.problems, *([problem] if problem else []), *found),
