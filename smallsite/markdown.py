@@ -154,27 +154,28 @@ class _PageSwitches(Preprocessor):
         super().__init__(md)
         self.toc = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
         self.marker = getattr(self.toc, "marker", None)
-        self.switched: dict[str, tuple[str, bool]] = {}  # tree processor -> (what it needs, whether present)
+        self.needs: dict[str, str] = {}  # tree processor -> the character it needs in the page
+        self.needed: dict[str, bool] = {}  # tree processor -> whether this page has it
         for name, kind, needs in (("attr_list", "AttrListTreeprocessor", "{"),
                                   ("unescape", "UnescapeTreeprocessor", "\\")):
             processor = md.treeprocessors[name] if name in md.treeprocessors else None
             if type(processor).__name__ == kind and type(processor).__module__.startswith("markdown."):
-                self.switched[name] = (needs, True)
+                self.needs[name], self.needed[name] = needs, True
                 processor.run = self._switch(name, processor.run)
 
     def _switch(self, name: str, run: Callable) -> Callable:
         def run_when_needed(root):
-            return run(root) if self.switched[name][1] else None  # None: the tree as it is
+            return run(root) if self.needed[name] else None  # None: the tree as it is
 
         return run_when_needed
 
     def run(self, lines: list[str]) -> list[str]:
         if isinstance(self.marker, str) and self.toc is not None:
             self.toc.marker = self.marker if self.marker and any(self.marker in line for line in lines) else ""
-        if self.switched:
+        if self.needs:
             text = "\n".join(lines)
-            for name, (needs, _) in self.switched.items():
-                self.switched[name] = (needs, needs in text)
+            for name, needs in self.needs.items():
+                self.needed[name] = needs in text
         return lines
 
 
@@ -237,6 +238,21 @@ def _remembered(is_block_level: Callable[[object], bool]) -> Callable[[object], 
     return remembered
 
 
+def _characters_of(needs: list[list[frozenset[str]]]) -> str:
+    """Every character some processor needs (the only ones worth looking for in a text)."""
+    return "".join(sorted(set().union(*(characters for each in needs for characters in each))))
+
+
+def _present(characters: str, text: str) -> str:
+    """Which of `characters` the text has: the key a choice of processors is remembered by."""
+    return "".join([character for character in characters if character in text])
+
+
+def _can_match(needs: list[frozenset[str]], present: str) -> bool:
+    """Whether a text with `present` has one character of each set a processor needs."""
+    return all(not characters.isdisjoint(present) for characters in needs)
+
+
 class _TextPatterns:
     """Hands the inline processor, for each piece of text, only the inline patterns that text can match.
 
@@ -262,7 +278,7 @@ class _TextPatterns:
         self.handle = inline._InlineProcessor__handleInline  # the processor's own, bound
         patterns = list(inline.inlinePatterns)
         self.needs = [needed_characters(pattern, _PLACEHOLDER_CHARACTERS) for pattern in patterns]
-        self.characters = "".join(sorted(set().union(*(needs for each in self.needs for needs in each))))
+        self.characters = _characters_of(self.needs)
         self.patterns = _Patterns(patterns, range(len(patterns)))
         self.chosen: dict[tuple[str, int], _Patterns] = {}
 
@@ -274,11 +290,11 @@ class _TextPatterns:
         inline = self.inline
         given = inline.inlinePatterns  # what `patternIndex` counts in (the caller's list)
         first = given.positions[patternIndex] if patternIndex < len(given) else len(self.patterns)
-        present = "".join([character for character in self.characters if character in data])
+        present = _present(self.characters, data)
         chosen = self.chosen.get((present, first))
         if chosen is None:
             kept = [position for position in range(first, len(self.patterns))
-                    if all(not characters.isdisjoint(present) for characters in self.needs[position])]
+                    if _can_match(self.needs[position], present)]
             chosen = self.chosen[(present, first)] = _Patterns([self.patterns[p] for p in kept], kept)
         inline.inlinePatterns = chosen
         try:
@@ -332,7 +348,7 @@ class _BlockChoice:
         known = _block_needs()
         self.needs = [known[type(processor)](processor) if type(processor) in known else []
                       for processor in self.processors]
-        self.characters = "".join(sorted(set().union(*(needs for each in self.needs for needs in each))))
+        self.characters = _characters_of(self.needs)
         self.chosen: dict[str, tuple] = {}
 
     def install(self) -> None:
@@ -342,12 +358,11 @@ class _BlockChoice:
         processors = self.processors
         while blocks:
             block = blocks[0]
-            present = "".join([character for character in self.characters if character in block])
+            present = _present(self.characters, block)
             chosen = self.chosen.get(present)
             if chosen is None:
-                chosen = self.chosen[present] = tuple(
-                    processor for processor, needs in zip(processors, self.needs)
-                    if all(not characters.isdisjoint(present) for characters in needs))
+                chosen = self.chosen[present] = tuple(processor for processor, needs in zip(processors, self.needs)
+                                                      if _can_match(needs, present))
             for processor in chosen:
                 if processor.test(parent, blocks[0]):
                     if processor.run(parent, blocks) is not False:
