@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from dataclasses import dataclass
-import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
