@@ -18,7 +18,9 @@ do not cover (the documents, their front matter and URLs, site.toml, templates, 
 section digest changed and the files are untouched, they are left as well.
 
 The file is a pickle (Pages are frozen dataclasses) under .cache/, like the other caches: ignored when
-it is damaged, from other code, or from a build other than the one the stamp describes."""
+it is damaged, from other code, or from a build other than the one the stamp describes. Its pages have no
+body: the few a rebuild renders read theirs again from their sources, checked against the digest of the
+bytes first read (content.with_body)."""
 
 from __future__ import annotations
 
@@ -30,13 +32,13 @@ from types import MappingProxyType
 
 from .build_stamp import InputScan, output_records, stamp_path
 from .cache_file import write_atomically
-from .content import CONTENT_DIR
+from .content import CONTENT_DIR, Page
 from .i18n import Document, Site
 from .page_cache import PageCache, page_key
 from .problems import Problem
 from .write import write_cut_short
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,13 @@ def site_files_still_written(previous: PreviousBuild, pages: PageCache | None
     return names, [Problem(*problem) for problem in problems]
 
 
+def _without_body(page: Page) -> tuple:
+    """How the record stores a page: as pickle stores any object, less its body (content.with_body)."""
+    state = dict(page.__dict__)
+    state["body"] = None
+    return copyreg.__newobj__, (type(page),), state
+
+
 def _frozen_mapping(items: dict) -> MappingProxyType:
     return MappingProxyType(items)
 
@@ -186,9 +195,11 @@ def save(scan: InputScan, record: BuildRecord) -> None:
              if relative in scan.files and scan.files[relative][4] is None}  # settled files only: see above
     kept = BuildRecord(reads, record.sections, record.pages, media, record.site_files, record.cards)
 
-    def write(handle) -> None:  # streamed: the record of a big site is tens of megabytes
+    def write(handle) -> None:  # streamed: the record of a big site is megabytes
         handle.write(_header(scan, scan.started_ns).encode() + b"\n")
-        pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = {**copyreg.dispatch_table, Page: _without_body}
+        pickler.dump(kept)
 
     write_atomically(_record_path(scan), write)
 

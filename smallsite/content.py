@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import SiteConfig
@@ -40,7 +40,7 @@ class Page:
     path: Path
     shown: str
     front: FrontMatter
-    body: str
+    body: str | None  # None in a page from the build record: `with_body` reads it again from the source
     body_line: int
     digest: str  # of the source bytes: cache key, and what a translation records it was made from
     url_path: str  # relative to the base URL: 'en/stories/kenya-hockey/'
@@ -142,6 +142,21 @@ def read_pages(sources: list[SourceFile], include_drafts: bool = False) -> tuple
             pages.append(page)
     problems += find_url_clashes(pages)
     return pages, problems
+
+
+def with_body(page: Page) -> tuple[Page, Problem | None]:
+    """The page with its Markdown body. The build record keeps pages without theirs (they were most of
+    its bytes, and a rebuild renders few pages): the source, unchanged since, holds it. A source whose
+    bytes are no longer the ones read (saved again while this build ran) gives a problem instead."""
+    if page.body is not None:
+        return page, None
+    try:
+        data = page.path.read_bytes()
+    except OSError:
+        data = None
+    if data is None or hashlib.sha256(data).hexdigest() != page.digest:
+        return page, Problem(page.shown, None, "changed while the site was being built: build again")
+    return replace(page, body=split_source(data.decode("utf-8")).body), None
 
 
 def find_url_clashes(pages: list[Page]) -> list[Problem]:

@@ -13,7 +13,7 @@ from .build_record import (BuildRecord, PreviousBuild, WrittenPage, pages_still_
                            site_files_still_written)
 from .catalogues import LoadedCatalogue, load_catalogues
 from .config import SiteConfig
-from .content import CONTENT_DIR, Page, SourceFile, find_sources, find_url_clashes, read_page
+from .content import CONTENT_DIR, Page, SourceFile, find_sources, find_url_clashes, read_page, with_body
 from .i18n import Document, Site, assemble_site
 from .markdown import LinkContext
 from .markdown_cache import MarkdownCache, cached_markdown, load_cache, placed, render_markdown_cached, save_cache
@@ -418,7 +418,10 @@ def render_document(renderer: Renderer, document: Document, url_paths: dict[str,
     With `kept_only`, None unless the page cache has it. Runs in a worker process: it reads the site model
     and changes nothing shared."""
     config = renderer.site.config
-    context = LinkContext(document.page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths)
+    page, problem = with_body(document.page)
+    if problem is not None:
+        return RenderedDocument(None, (problem,), (), "", None)
+    context = LinkContext(page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths)
     if kept_only:  # never convert Markdown here: a page that needs it is rendered on every core
         body, key = cached_markdown(context, cache)
         if body is None:

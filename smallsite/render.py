@@ -21,7 +21,7 @@ from .catalogues import LoadedCatalogue
 from .config import Language, SiteConfig
 from .content import CONTENT_DIR
 from .i18n import Alternate, Document, Site, alternates
-from .markdown import LinkContext, RenderedMarkdown, render_markdown
+from .markdown import RenderedMarkdown
 from .problems import Problem, display_path
 
 TEMPLATES_DIR = "templates"
@@ -234,13 +234,6 @@ class Hero:
 def page_links(site: Site, lang: str) -> dict[str, str]:
     """Every page key -> its URL path in one language's section."""
     return {d.key: d.url_path for d in site.documents if d.lang == lang}
-
-
-def render_body(site: Site, document: Document, url_paths: dict[str, str]) -> RenderedMarkdown:
-    """A document's Markdown as HTML, its links resolved in the document's language."""
-    config = site.config
-    context = LinkContext(document.page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths)
-    return render_markdown(context)
 
 
 def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[Path], MediaFile] = media_file

@@ -197,3 +197,50 @@ def test_a_markdown_file_that_is_not_a_page_but_is_shown_as_a_file_is_seen_to_ch
 
     assert after == cold_build(site)
     assert after["ko/stories/s0/index.html"] != before["ko/stories/s0/index.html"]  # the picture's new name
+
+
+def test_the_record_keeps_no_body_and_a_template_edit_renders_every_body_from_its_source(site):
+    """The record's pages have no body (they were most of its bytes): a page rendered again reads its
+    body from its source, which is unchanged since."""
+    make_site(site)
+    source = site.root / "content/stories/s2/index.ja.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\n記録には残らない一文です。\n", encoding="utf-8")
+    editor_build(site)
+    assert "記録には残らない一文です。".encode() not in (site.root / RECORD).read_bytes()
+    site.write("templates/base.html", (site.root / "templates/base.html").read_text(encoding="utf-8")
+               .replace("</body>", "<!-- every page again --></body>"))
+
+    after = editor_build(site)
+
+    assert "記録には残らない一文です。" in after["ja/stories/s2/index.html"].decode()
+    assert after == cold_build(site)
+
+
+def test_a_source_saved_again_while_a_rebuild_reads_it_fails_that_build_and_the_next_shows_it(site, monkeypatch):
+    """A page rendered again takes its body from its source: when that source no longer holds the bytes
+    the record's page was read from (an editor saved it after the build looked), the build stops rather
+    than mix the two versions, leaves the site as it was, and the next build shows the new text."""
+    from smallsite import build_record
+
+    make_site(site)
+    built = editor_build(site)
+    site.write("templates/base.html", (site.root / "templates/base.html").read_text(encoding="utf-8")
+               .replace("</body>", "<!-- every page again --></body>"))
+    source = site.root / "content/stories/s1/index.en.md"
+    real_load = build_record.load
+
+    def load_then_save_the_source(*args, **kwargs):
+        previous = real_load(*args, **kwargs)
+        source.write_text(source.read_text(encoding="utf-8") + "\nSaved during the build.\n", encoding="utf-8")
+        return previous
+
+    monkeypatch.setattr(build_record, "load", load_then_save_the_source)
+    failed = site.build()
+
+    assert failed.code == 1
+    assert "content/stories/s1/index.en.md: changed while the site was being built: build again" in failed.stderr
+    assert snapshot(site.root / "site") == built
+    monkeypatch.setattr(build_record, "load", real_load)
+    after = editor_build(site)
+    assert "Saved during the build." in after["en/stories/s1/index.html"].decode()
+    assert after == cold_build(site)
