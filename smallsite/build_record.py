@@ -82,6 +82,7 @@ class PreviousBuild:
     site_files: tuple[tuple[str, ...], tuple] = ((), ())
     cards: dict = field(default_factory=dict)  # the story cards, when site.toml is unchanged (base path)
     changed_files: frozenset[Path] = frozenset()  # content files added, changed or removed since
+    paths: dict[str, Path] = field(default_factory=dict)  # every recorded source's Path, by its name
 
     def unchanged_source(self, path: Path) -> bool:
         return path in self.reads
@@ -166,9 +167,11 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
             return None
     except Exception:  # noqa: BLE001 - a missing, damaged or foreign record is simply none
         return None
-    # Keyed by the paths the pages themselves carry: making a thousand Path objects again is not free.
-    reads = {read[0].path if read[0] is not None else Path(config_root, relative): read
-             for relative, read in record.reads.items() if relative not in scan.changed}
+    # Keyed by the paths the pages themselves carry: making a thousand Path objects again is not free
+    # (find_sources takes them too, by name).
+    paths = {relative: read[0].path if read[0] is not None else Path(config_root, relative)
+             for relative, read in record.reads.items()}
+    reads = {paths[relative]: read for relative, read in record.reads.items() if relative not in scan.changed}
     content = CONTENT_DIR + "/"
     folders: list[str] = []
     now = output_records(out_dir, folders) if out_dir.is_dir() else {}
@@ -178,7 +181,7 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
     cards = record.cards if "site.toml" not in scan.changed else {}
     changed_files = frozenset(Path(config_root, name) for name in scan.changed if name.startswith(content))
     return PreviousBuild(reads, dict(record.sections), pages, intact, now, folders, media,
-                         record.site_files, cards, changed_files)
+                         record.site_files, cards, changed_files, paths)
 
 
 def save(scan: InputScan, record: BuildRecord) -> None:

@@ -97,17 +97,19 @@ class PreparedSite:
 
 
 def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous: PreparedSite | None = None,
-            changed: frozenset[str] | None = None, known_reads: dict[Path, tuple] | None = None) -> PreparedSite:
+            changed: frozenset[str] | None = None, known_reads: dict[Path, tuple] | None = None,
+            known_paths: dict[str, Path] | None = None) -> PreparedSite:
     """Sources -> the site model, never raising for an editor's error (the caller decides).
     With `previous` and the project paths `changed` since it (a watcher's batch), reuses what they cannot
     have changed: other pages' reads and, when only content/ changed, catalogues, static files and the
     compiled templates. The result is the same as without `previous`. `known_reads`: sources whose files
-    are unchanged since the last build, as it read them (build_record.py)."""
+    are unchanged since the last build, as it read them (build_record.py); `known_paths`: the Path of
+    each source it read, by name (content/...), for find_sources to reuse."""
     reuse = reusable_parts(config, options, previous, changed)
     if reuse.sources:
         sources, source_problems = list(previous.sources), list(previous.source_problems)
     else:
-        sources, source_problems = find_sources(config)
+        sources, source_problems = find_sources(config, known_paths)
     reads: dict[Path, tuple[Page | None, tuple[Problem, ...]]] = {}
     for source in sources:
         kept = previous.reads.get(source.path) if previous and source.path not in reuse.reread else None
@@ -186,7 +188,8 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions(),
     `previous_build`: what the last build into the same folder left, still valid (build_record.py).
     `staging`: where pages go as they are rendered (their files then say STAGED), for build_site.
     `out_dir`: the folder build_site writes the tree to (the page cache then keeps pages as its files)."""
-    prepared = prepare(config, options, known_reads=previous_build.reads if previous_build else None)
+    prepared = prepare(config, options, known_reads=previous_build.reads if previous_build else None,
+                       known_paths=previous_build.paths if previous_build else None)
     stop_on_errors(list(prepared.problems), options)
     pages = load_page_cache(config.root if options.cache else None, options.preview)
     if out_dir is not None:
