@@ -83,6 +83,7 @@ class PreviousBuild:
     cards: dict = field(default_factory=dict)  # the story cards, when site.toml is unchanged (base path)
     changed_files: frozenset[Path] = frozenset()  # content files added, changed or removed since
     paths: dict[str, Path] = field(default_factory=dict)  # every recorded source's Path, by its name
+    changed_reads: dict[Path, tuple] = field(default_factory=dict)  # sources changed since -> as read then
 
     def unchanged_source(self, path: Path) -> bool:
         return path in self.reads
@@ -172,6 +173,7 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
     paths = {relative: read[0].path if read[0] is not None else Path(config_root, relative)
              for relative, read in record.reads.items()}
     reads = {paths[relative]: read for relative, read in record.reads.items() if relative not in scan.changed}
+    changed_reads = {paths[relative]: read for relative, read in record.reads.items() if relative in scan.changed}
     content = CONTENT_DIR + "/"
     folders: list[str] = []
     now = output_records(out_dir, folders) if out_dir.is_dir() else {}
@@ -181,7 +183,7 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
     cards = record.cards if "site.toml" not in scan.changed else {}
     changed_files = frozenset(Path(config_root, name) for name in scan.changed if name.startswith(content))
     return PreviousBuild(reads, dict(record.sections), pages, intact, now, folders, media,
-                         record.site_files, cards, changed_files, paths)
+                         record.site_files, cards, changed_files, paths, changed_reads)
 
 
 def save(scan: InputScan, record: BuildRecord) -> None:

@@ -44,6 +44,7 @@ class Page:
     body: str | None  # None in a page from the build record: `with_body` reads it again from the source
     body_line: int
     digest: str  # of the source bytes: cache key, and what a translation records it was made from
+    front_digest: str  # of the front matter's text, which alone decides `front`
     url_path: str  # relative to the base URL: 'en/stories/kenya-hockey/'
 
     @property
@@ -125,8 +126,10 @@ def _name(entry: os.DirEntry) -> str:
     return entry.name
 
 
-def read_page(source: SourceFile, include_drafts: bool) -> tuple[Page | None, list[Problem]]:
-    """Read one source into a Page; None (with problems) when it cannot be used."""
+def read_page(source: SourceFile, include_drafts: bool, earlier: Page | None = None
+              ) -> tuple[Page | None, list[Problem]]:
+    """Read one source into a Page; None (with problems) when it cannot be used. `earlier`: this source's
+    page as an earlier build read it, whose front matter is kept when its text is unchanged."""
     try:
         data = source.path.read_bytes()
     except OSError as exc:  # a link to nowhere, a file without read permission, one removed meanwhile
@@ -137,9 +140,14 @@ def read_page(source: SourceFile, include_drafts: bool) -> tuple[Page | None, li
         line = data[: exc.start].count(b"\n") + 1
         return None, [Problem(source.shown, line, "not UTF-8 text: save the file as UTF-8")]
     split = split_source(text)
-    front, problems = parse_front_matter(split, source.shown)
-    if front is None:
-        return None, problems
+    front_digest = "" if split.front is None else \
+        hashlib.sha256(split.front.encode("utf-8", "surrogatepass")).hexdigest()
+    if earlier is not None and front_digest and earlier.front_digest == front_digest:
+        front = earlier.front  # the same text gives the same front matter: no YAML to parse (nor to import)
+    else:
+        front, problems = parse_front_matter(split, source.shown)
+        if front is None:
+            return None, problems
     if front.draft and not include_drafts:
         return None, []
     segments = source.key.split("/") if source.key else []
@@ -153,7 +161,7 @@ def read_page(source: SourceFile, include_drafts: bool) -> tuple[Page | None, li
     url_path = "/".join([source.lang, *segments]) + "/"
     digest = hashlib.sha256(data).hexdigest()
     return Page(source.key, source.lang, source.path, source.shown, front, split.body, split.body_line,
-                digest, url_path), []
+                digest, front_digest, url_path), []
 
 
 def read_pages(sources: list[SourceFile], include_drafts: bool = False) -> tuple[list[Page], list[Problem]]:

@@ -138,9 +138,10 @@ def prepare(cache: PageCache, site: Site, static_urls: dict[str, str], cards: di
     for lang in config.languages:
         section = common.copy()
         section.update(lang.code.encode() + b"\0")
-        # Every page of the section, front matter whole: cards, navigation and titles come from it. Not
-        # the bodies: a page shows only its own (and its source's digest, in `page_key`).
-        section.update(repr([(d.key, d.url_path, d.page.lang, d.page.shown, d.page.front)
+        # Every page of the section, front matter whole (by its text's digest, which the page carries:
+        # the text alone decides it): cards, navigation and titles come from it. Not the bodies: a page
+        # shows only its own (and its source's digest, in `page_key`).
+        section.update(repr([(d.key, d.url_path, d.page.lang, d.page.shown, d.page.front_digest)
                              for d in site.documents if d.lang == lang.code]).encode("utf-8", "surrogatepass"))
         section.update(repr(cards.get(lang.code)).encode("utf-8", "surrogatepass"))
         cache.sections[lang.code] = section.hexdigest()

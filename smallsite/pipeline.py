@@ -97,26 +97,25 @@ class PreparedSite:
 
 
 def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous: PreparedSite | None = None,
-            changed: frozenset[str] | None = None, known_reads: dict[Path, tuple] | None = None,
-            known_paths: dict[str, Path] | None = None) -> PreparedSite:
+            changed: frozenset[str] | None = None, recorded: PreviousBuild | None = None) -> PreparedSite:
     """Sources -> the site model, never raising for an editor's error (the caller decides).
     With `previous` and the project paths `changed` since it (a watcher's batch), reuses what they cannot
     have changed: other pages' reads and, when only content/ changed, catalogues, static files and the
-    compiled templates. The result is the same as without `previous`. `known_reads`: sources whose files
-    are unchanged since the last build, as it read them (build_record.py); `known_paths`: the Path of
-    each source it read, by name (content/...), for find_sources to reuse."""
+    compiled templates. The result is the same as without `previous`. `recorded`: what the last build
+    into the same folder left (build_record.py): the sources it read whose files are unchanged since are
+    taken as it read them, and a changed source keeps its front matter when that text is unchanged."""
     reuse = reusable_parts(config, options, previous, changed)
     if reuse.sources:
         sources, source_problems = list(previous.sources), list(previous.source_problems)
     else:
-        sources, source_problems = find_sources(config, known_paths)
+        sources, source_problems = find_sources(config, recorded.paths if recorded else None)
     reads: dict[Path, tuple[Page | None, tuple[Problem, ...]]] = {}
     for source in sources:
         kept = previous.reads.get(source.path) if previous and source.path not in reuse.reread else None
         if kept is not None and not reuse.pages:
             kept = None
-        if kept is None and known_reads:
-            kept = known_reads.get(source.path)
+        if kept is None and recorded:
+            kept = recorded.reads.get(source.path)
         reads[source.path] = kept
     moved = not reuse.sources  # whether a page may have come, gone or moved: assemble the site anew
     replaced: dict[tuple[str, str], Page] = {}
@@ -140,7 +139,9 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
             load_locale_data(config)
         made.append((catalogues, catalogue_problems, static, environments, templates, template_problems))
 
-    for source, (page, found) in zip(to_read, read_sources(to_read, options, meanwhile=prepare_templates)):
+    earlier_reads = {**(recorded.changed_reads if recorded else {}), **(previous.reads if previous else {})}
+    earlier = {source.path: earlier_reads.get(source.path, (None,))[0] for source in to_read}
+    for source, (page, found) in zip(to_read, read_sources(to_read, options, prepare_templates, earlier)):
         earlier = previous.reads.get(source.path, (None,))[0] if previous else None
         if same_place(earlier, page):
             replaced[(page.key, page.lang)] = page
@@ -169,12 +170,13 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
 MIN_SOURCES_PER_WORKER = 400
 
 
-def read_sources(sources: list[SourceFile], options: BuildOptions, meanwhile: Callable[[], None]
-                 ) -> list[tuple[Page | None, tuple[Problem, ...]]]:
+def read_sources(sources: list[SourceFile], options: BuildOptions, meanwhile: Callable[[], None],
+                 earlier: dict[Path, Page | None]) -> list[tuple[Page | None, tuple[Problem, ...]]]:
     """read_page for each source, in order; on every core when there are many (a first build), the
-    build's own process doing `meanwhile` first (the templates: they need no page) while the others read."""
+    build's own process doing `meanwhile` first (the templates: they need no page) while the others read.
+    `earlier`: each source's page as last read, if any (see read_page)."""
     def read(source: SourceFile) -> tuple[Page | None, tuple[Problem, ...]]:
-        page, found = read_page(source, include_drafts=options.drafts)
+        page, found = read_page(source, options.drafts, earlier.get(source.path))
         return page, tuple(found)
 
     return map_in_processes(read, sources, worker_count(len(sources), options.workers, MIN_SOURCES_PER_WORKER),
@@ -188,8 +190,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions(),
     `previous_build`: what the last build into the same folder left, still valid (build_record.py).
     `staging`: where pages go as they are rendered (their files then say STAGED), for build_site.
     `out_dir`: the folder build_site writes the tree to (the page cache then keeps pages as its files)."""
-    prepared = prepare(config, options, known_reads=previous_build.reads if previous_build else None,
-                       known_paths=previous_build.paths if previous_build else None)
+    prepared = prepare(config, options, recorded=previous_build)
     stop_on_errors(list(prepared.problems), options)
     pages = load_page_cache(config.root if options.cache else None, options.preview)
     if out_dir is not None:

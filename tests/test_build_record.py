@@ -244,3 +244,30 @@ def test_a_source_saved_again_while_a_rebuild_reads_it_fails_that_build_and_the_
     after = editor_build(site)
     assert "Saved during the build." in after["en/stories/s1/index.html"].decode()
     assert after == cold_build(site)
+
+
+def test_a_body_edit_keeps_the_front_matter_as_read_and_a_front_matter_edit_reads_it_again(site, monkeypatch):
+    """Front matter whose text is unchanged is not parsed again (nor PyYAML loaded for it)."""
+    from smallsite import content
+
+    make_site(site)
+    editor_build(site)
+    parsed: list[str] = []
+    real = content.parse_front_matter
+    monkeypatch.setattr(content, "parse_front_matter",
+                        lambda split, shown: (parsed.append(shown), real(split, shown))[1])
+    source = site.root / "content/stories/s2/index.en.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nA new closing line.\n", encoding="utf-8")
+
+    after = editor_build(site)
+
+    assert parsed == []
+    assert "A new closing line." in after["en/stories/s2/index.html"].decode()
+    source.write_text(source.read_text(encoding="utf-8").replace("title: s2 en", "title: Renamed s2"),
+                      encoding="utf-8")
+
+    after = editor_build(site)
+
+    assert parsed == ["content/stories/s2/index.en.md"]
+    assert "Renamed s2" in after["en/index.html"].decode()
+    assert after == cold_build(site)

@@ -58,6 +58,9 @@ CHANGES = {
                    "en/stories/s0/index.html", "A new ending."),
     "story title": (lambda s: edit(s, "content/stories/s1/index.en.md", "title: s1 en", "title: Renamed"),
                     "en/stories/s2/index.html", "Renamed"),
+    # A plain page's title is in every page's navigation, and in no story card.
+    "page title": (lambda s: edit(s, "content/contact.en.md", "title: Contact us", "title: Write to the team"),
+                   "en/stories/s2/index.html", "Write to the team"),
     "template": (lambda s: edit(s, "templates/base.html", "</body>", "<!-- template marker --></body>"),
                  "ko/stories/s2/index.html", "template marker"),
     "catalogue string": (lambda s: edit(s, "locales/ko_KR/LC_MESSAGES/messages.po",
