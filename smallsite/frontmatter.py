@@ -26,6 +26,12 @@ class _PyYAML:
 
 yaml: Any = _PyYAML()
 
+
+def import_yaml() -> None:
+    """Import PyYAML now: before forking the processes that read many sources, which would each import
+    it for their first page otherwise."""
+    getattr(yaml, "SafeLoader")
+
 # YAML 1.1 reads these unquoted words as booleans: an editor who writes `title: No` gets `False`.
 _YAML_BOOL_WORDS = {"y", "yes", "n", "no", "on", "off", "true", "false"}
 

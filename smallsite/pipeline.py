@@ -14,6 +14,7 @@ from .build_record import (BuildRecord, PreviousBuild, WrittenPage, pages_still_
 from .catalogues import LoadedCatalogue, load_catalogues
 from .config import SiteConfig
 from .content import CONTENT_DIR, Page, SourceFile, find_sources, find_url_clashes, read_page, with_body
+from .frontmatter import import_yaml
 from .i18n import Document, Site, assemble_site
 from .markdown import LinkContext
 from .markdown_cache import MarkdownCache, cached_markdown, load_cache, placed, render_markdown_cached, save_cache
@@ -179,8 +180,10 @@ def read_sources(sources: list[SourceFile], options: BuildOptions, meanwhile: Ca
         page, found = read_page(source, options.drafts, earlier.get(source.path))
         return page, tuple(found)
 
-    return map_in_processes(read, sources, worker_count(len(sources), options.workers, MIN_SOURCES_PER_WORKER),
-                            first=meanwhile)
+    workers = worker_count(len(sources), options.workers, MIN_SOURCES_PER_WORKER)
+    if workers > 1:
+        import_yaml()
+    return map_in_processes(read, sources, workers, first=meanwhile)
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions(),
