@@ -98,7 +98,7 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
             if IGNORED_NAME.search(name) or not name.endswith(".md"):
                 continue
             path = known_paths.get(f"{relative_folder}/{name}") or Path(entry.path)
-            if entry.is_symlink():  # a file that is a link is shown as where it really is
+            if _is_link(entry):  # a file that is a link is shown as where it really is
                 shown = display_path(path, project)
             else:
                 shown = f"{shown_folder}/{name}" if shown_folder is not None else str(path)
@@ -115,7 +115,7 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
             parts = folder_parts + ([stem] if stem != "index" else [])
             sources.append(SourceFile(path, shown, "/".join(parts), match["lang"]))
         for entry in sorted(folders, key=_name):
-            if not IGNORED_NAME.search(entry.name) and not entry.is_symlink():
+            if not IGNORED_NAME.search(entry.name) and not _is_link(entry):
                 scan(entry.path, [*folder_parts, entry.name])
 
     scan(os.fspath(root), [])
@@ -124,6 +124,16 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
 
 def _name(entry: os.DirEntry) -> str:
     return entry.name
+
+
+def _is_link(entry: os.DirEntry) -> bool:
+    """Where a folder's listing gives no file types, asking costs an lstat, which a folder that can be
+    listed but not entered refuses: such a file is taken as no link (as os.path.islink does), and
+    read_page then says it cannot be read."""
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
 
 
 def read_page(source: SourceFile, include_drafts: bool, earlier: Page | None = None

@@ -141,8 +141,8 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
         made.append((catalogues, catalogue_problems, static, environments, templates, template_problems))
 
     earlier_reads = {**(recorded.changed_reads if recorded else {}), **(previous.reads if previous else {})}
-    earlier = {source.path: earlier_reads.get(source.path, (None,))[0] for source in to_read}
-    for source, (page, found) in zip(to_read, read_sources(to_read, options, prepare_templates, earlier)):
+    earlier_pages = {source.path: earlier_reads.get(source.path, (None,))[0] for source in to_read}
+    for source, (page, found) in zip(to_read, read_sources(to_read, options, prepare_templates, earlier_pages)):
         earlier = previous.reads.get(source.path, (None,))[0] if previous else None
         if same_place(earlier, page):
             replaced[(page.key, page.lang)] = page

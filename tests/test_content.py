@@ -132,3 +132,37 @@ def test_a_source_that_cannot_be_read_is_named_in_every_process(site):
             build(load_config(site.root), BuildOptions(workers=workers))
         assert [str(p) for p in failed.value.problems if "cannot be read" in str(p)] == \
             ["nowhere.en.md: cannot be read: No such file or directory"]
+
+
+def test_a_source_in_a_folder_that_can_be_listed_but_not_entered_is_still_found(site, monkeypatch):
+    """Where a folder's listing gives no file types (some network file systems), asking whether an entry
+    is a folder or a link costs a stat, which a folder without search permission refuses. Such a file is
+    still a source (read_page then says it cannot be read), not a crash of the build."""
+    import os
+
+    from smallsite.config import load_config
+    from smallsite.content import find_sources
+
+    site.make({**all_languages("index", "Home"), "content/locked/story.en.md": page("Locked")})
+    locked = os.fspath(site.root / "content" / "locked")
+    real_scandir = os.scandir
+
+    class Untyped:
+        def __init__(self, entry):
+            self.name, self.path = entry.name, entry.path
+
+        def is_dir(self, follow_symlinks=True):
+            raise PermissionError(13, "Permission denied", self.path)
+
+        is_symlink = is_file = is_dir
+
+    def scandir(path="."):
+        entries = list(real_scandir(path))
+        return [Untyped(entry) for entry in entries] if os.fspath(path) == locked else entries
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    sources, problems = find_sources(load_config(site.root))
+
+    assert [(source.shown, source.key) for source in sources if source.lang == "en"] == \
+        [("content/index.en.md", ""), ("content/locked/story.en.md", "locked/story")]
+    assert problems == []
