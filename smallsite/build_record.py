@@ -186,6 +186,14 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
                          record.site_files, cards, changed_files, paths, changed_reads)
 
 
+def forget(scan: InputScan) -> None:
+    """Remove the record of the build the stamp describes: the next build reads every source again."""
+    try:
+        _record_path(scan).unlink()
+    except OSError:
+        pass
+
+
 def save(scan: InputScan, record: BuildRecord) -> None:
     """Keep this build's record beside its stamp. A source whose file changed while the build ran is
     left out (what was read may not be what the stamp's scan saw), so the next build reads it again."""

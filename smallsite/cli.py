@@ -123,6 +123,7 @@ def _build(args: argparse.Namespace, started: float) -> int:
               f"-> {stamp.out_dir} (up to date: nothing changed since the last build)")
         return 0
     from . import build_record
+    from .content import SOURCE_CHANGED
     from .pipeline import BuildOptions, build_site  # the build's modules: a tenth of a second to import
     from .progress import terminal_progress
 
@@ -137,6 +138,10 @@ def _build(args: argparse.Namespace, started: float) -> int:
         previous = build_record.load(stamp, config.root, out_dir)  # what the last build left that still holds
         result = build_site(config, out_dir, options, previous)
     except BuildFailed as failed:
+        if any(problem.message == SOURCE_CHANGED for problem in failed.problems):
+            # Its file may still look as recorded (a tool that puts the old time back, where files have no
+            # change time): the next build must not take its page from the record again.
+            build_record.forget(stamp)
         report(failed.problems)
         errors = sum(1 for p in failed.problems if p.is_error or args.strict)
         print(f"build failed: {errors} problem{'s' if errors != 1 else ''}; the site folder was not changed",

@@ -187,6 +187,10 @@ def read_pages(sources: list[SourceFile], include_drafts: bool = False) -> tuple
     return pages, problems
 
 
+# What with_body says of a source that no longer holds the bytes the build read (cli.py looks for it).
+SOURCE_CHANGED = "changed while the site was being built: build again"
+
+
 def with_body(page: Page) -> tuple[Page, Problem | None]:
     """The page with its Markdown body. The build record keeps pages without theirs (they were most of
     its bytes, and a rebuild renders few pages): the source, unchanged since, holds it. A source whose
@@ -198,7 +202,7 @@ def with_body(page: Page) -> tuple[Page, Problem | None]:
     except OSError:
         data = None
     if data is None or hashlib.sha256(data).hexdigest() != page.digest:
-        return page, Problem(page.shown, None, "changed while the site was being built: build again")
+        return page, Problem(page.shown, None, SOURCE_CHANGED)
     return replace(page, body=split_source(data.decode("utf-8")).body), None
 
 

@@ -271,3 +271,36 @@ def test_a_body_edit_keeps_the_front_matter_as_read_and_a_front_matter_edit_read
     assert parsed == ["content/stories/s2/index.en.md"]
     assert "Renamed s2" in after["en/index.html"].decode()
     assert after == cold_build(site)
+
+
+def test_a_source_changed_where_its_file_still_looks_unchanged_is_read_again_by_the_next_build(site, monkeypatch):
+    """A tool that puts a file's old time back, on a file system without change times, leaves an edit
+    the scan cannot see. A page rendered again from the record then finds its source's bytes are not
+    the ones read: that build stops, and the next one does not take the page from the record again."""
+    from dataclasses import replace
+
+    from smallsite import build_stamp
+
+    make_site(site)
+    built = editor_build(site)
+    name = "content/stories/s1/index.en.md"
+    source = site.root / name
+    source.write_text(source.read_text(encoding="utf-8") + "\nAn edit the scan cannot see.\n", encoding="utf-8")
+    real_scan = build_stamp.scan_inputs
+
+    def scan_blind_to_the_edit(*args, **kwargs):
+        scan = real_scan(*args, **kwargs)
+        return replace(scan, changed=scan.changed - {name})
+
+    monkeypatch.setattr(build_stamp, "scan_inputs", scan_blind_to_the_edit)
+    site.write("templates/base.html", (site.root / "templates/base.html").read_text(encoding="utf-8")
+               .replace("</body>", "<!-- every page again --></body>"))
+
+    failed = site.build()
+
+    assert failed.code == 1
+    assert f"{name}: changed while the site was being built: build again" in failed.stderr
+    assert snapshot(site.root / "site") == built
+    after = editor_build(site)
+    assert "An edit the scan cannot see." in after["en/stories/s1/index.html"].decode()
+    assert after == cold_build(site)
