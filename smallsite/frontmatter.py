@@ -32,6 +32,7 @@ def import_yaml() -> None:
     it for their first page otherwise."""
     getattr(yaml, "SafeLoader")
 
+
 # YAML 1.1 reads these unquoted words as booleans: an editor who writes `title: No` gets `False`.
 _YAML_BOOL_WORDS = {"y", "yes", "n", "no", "on", "off", "true", "false"}
 
