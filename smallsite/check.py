@@ -131,7 +131,6 @@ class Origin:
 
 def check_result(result: BuildResult) -> list[Problem]:
     """Every check, on a finished in-memory build."""
-    config = result.site.config
     origins = page_origins(result)
     parsed = {name: parse_page(data) for name, data in result.files.items() if name.endswith(".html")}
     problems: list[Problem] = []

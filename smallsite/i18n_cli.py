@@ -150,7 +150,7 @@ def run_mark(args: argparse.Namespace, config: SiteConfig) -> int:
         note = "" if changed else " (already)"
         print(f"{translation.shown}: translated from {original.shown} at {digest}{note}")
         if page is not None and page.front.draft:
-            print(f"  note: it is still a draft; delete 'draft: true' to publish it")
+            print("  note: it is still a draft; delete 'draft: true' to publish it")
     report(problems)
     return 1 if problems else 0
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-import sys
 
 from .cli import report
 from .config import SiteConfig, load_config

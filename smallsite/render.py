@@ -20,7 +20,7 @@ from .assets import MediaFile, media_file, resolve_local
 from .catalogues import LoadedCatalogue
 from .config import Language, SiteConfig
 from .content import CONTENT_DIR
-from .i18n import Alternate, Document, Site, alternates
+from .i18n import Document, Site, alternates
 from .markdown import RenderedMarkdown
 from .problems import Problem, display_path
 
