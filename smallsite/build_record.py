@@ -170,10 +170,12 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
         return None
     # Keyed by the paths the pages themselves carry: making a thousand Path objects again is not free
     # (find_sources takes them too, by name).
-    paths = {relative: read[0].path if read[0] is not None else Path(config_root, relative)
-             for relative, read in record.reads.items()}
-    reads = {paths[relative]: read for relative, read in record.reads.items() if relative not in scan.changed}
-    changed_reads = {paths[relative]: read for relative, read in record.reads.items() if relative in scan.changed}
+    paths: dict[str, Path] = {}
+    reads: dict[Path, tuple] = {}
+    changed_reads: dict[Path, tuple] = {}
+    for relative, read in record.reads.items():
+        path = paths[relative] = read[0].path if read[0] is not None else Path(config_root, relative)
+        (changed_reads if relative in scan.changed else reads)[path] = read
     content = CONTENT_DIR + "/"
     folders: list[str] = []
     now = output_records(out_dir, folders) if out_dir.is_dir() else {}

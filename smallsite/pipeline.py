@@ -140,8 +140,11 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
             load_locale_data(config)
         made.append((catalogues, catalogue_problems, static, environments, templates, template_problems))
 
-    earlier_reads = {**(recorded.changed_reads if recorded else {}), **(previous.reads if previous else {})}
-    earlier_pages = {source.path: earlier_reads.get(source.path, (None,))[0] for source in to_read}
+    # Each source to read as it was last read, if it was: serve's model has every source, the record the
+    # changed ones (looked up per source: copying serve's whole model for a few would cost more).
+    earlier_pages = {source.path: ((previous.reads.get(source.path) if previous else None)
+                                   or (recorded.changed_reads.get(source.path) if recorded else None)
+                                   or (None,))[0] for source in to_read}
     for source, (page, found) in zip(to_read, read_sources(to_read, options, prepare_templates, earlier_pages)):
         earlier = previous.reads.get(source.path, (None,))[0] if previous else None
         if same_place(earlier, page):
@@ -425,9 +428,9 @@ def render_document(renderer: Renderer, document: Document, url_paths: dict[str,
     With `kept_only`, None unless the page cache has it. Runs in a worker process: it reads the site model
     and changes nothing shared."""
     config = renderer.site.config
-    page, problem = with_body(document.page)
-    if problem is not None:
-        return RenderedDocument(None, (problem,), (), "", None)
+    page, changed = with_body(document.page)
+    if changed is not None:  # its source no longer holds the bytes read: the build stops (see with_body)
+        return RenderedDocument(None, (changed,), (), "", None)
     context = LinkContext(page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths)
     if kept_only:  # never convert Markdown here: a page that needs it is rendered on every core
         body, key = cached_markdown(context, cache)
