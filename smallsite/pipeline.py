@@ -28,7 +28,8 @@ from .render import (SITE_FILES, TEMPLATE_FOR_KIND, Renderer, StoryCards, check_
                      load_locale_data, make_environment, page_links, render_site_files, render_template,
                      resolve_hero, story_card)
 from .workers import map_in_processes, worker_count
-from .write import STAGED, UNCHANGED, Staging, WriteSummary, check_output_dir, start_staging, write_tree
+from .write import (STAGED, UNCHANGED, Staging, WriteSummary, check_output_dir, foreign_files, foreign_problems,
+                    list_output, start_staging, write_tree)
 
 
 @dataclass(frozen=True)
@@ -471,11 +472,16 @@ def stop_on_errors(problems: list[Problem], options: BuildOptions) -> None:
 def build_site(config: SiteConfig, out_dir: Path, options: BuildOptions = BuildOptions(),
                previous_build: PreviousBuild | None = None) -> BuildResult:
     """Build, then write the output folder; a failed build leaves the last good one untouched."""
-    check_output_dir(out_dir, config.root)  # before any work, so a refused folder leaves no trace (not even .cache)
+    out = check_output_dir(out_dir, config.root)  # before any work: a refused folder leaves no trace, not even .cache
     staging = start_staging(out_dir, config.root)
     try:
         result = build(config, options, previous_build, staging, out_dir)
-        listing = (list(previous_build.outputs), previous_build.folders) if previous_build else None
+        listing = (list(previous_build.outputs), previous_build.folders) if previous_build else list_output(out)
+        # Files someone else put into the folder are kept, but deployed too: say so (--strict: fail).
+        foreign = foreign_problems(out_dir, foreign_files(out, listing[0]))
+        if foreign:
+            stop_on_errors([*result.problems, *foreign], options)
+            result.problems.extend(foreign)
         result.written = write_tree(result.files, out_dir, config.root, listing, staging)
     except BaseException:
         if staging is not None:

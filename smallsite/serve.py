@@ -28,7 +28,7 @@ from .preview import Preview, Snapshot, make_application
 from .problems import BuildFailed, Problem
 from .watch import SourceWatcher
 from .workers import flush_output
-from .write import write_tree
+from .write import check_output_dir, foreign_problems, write_tree
 
 DEFAULT_PORT = 8000
 PORTS_TO_TRY = 20
@@ -189,9 +189,11 @@ class PreviewBuilder:
 
     def _built(self, result: BuildResult, previous: Snapshot, changed: frozenset[str], started: float) -> Snapshot:
         config = result.site.config
+        foreign: list[Problem] = []
         if self.args.out:
-            write_tree(result.files, self.args.out, config.root)
-        warnings = sorted(result.problems)
+            written = write_tree(result.files, self.args.out, config.root)
+            foreign = foreign_problems(self.args.out, list(written.foreign))
+        warnings = sorted([*result.problems, *foreign])
         if warnings != self._warnings:
             cli.report(warnings, self.err)
             self._warnings = warnings
@@ -273,6 +275,12 @@ def page_url(host: str, port: int, base_path: str) -> str:
 def run_serve(args: argparse.Namespace) -> int:
     """Watch, build, serve until Ctrl+C; the preview never writes the site folder (unless --out)."""
     root = args.root.resolve()
+    if args.out:  # a folder the build may not write into is refused before anything starts
+        try:
+            check_output_dir(args.out, root)
+        except BuildFailed as failed:
+            cli.report(failed.problems)
+            return 1
     if not is_loopback(args.host):
         print(f"warning: listening on {args.host}: other machines on your network can see this preview, "
               "drafts included", file=sys.stderr, flush=True)

@@ -200,33 +200,6 @@ def test_a_failed_first_build_leaves_no_site_and_no_staged_pages(site):
     assert sorted(path.name for path in site.root.iterdir() if path.name.startswith(".site")) == []
 
 
-def test_an_interrupted_write_is_rolled_back(site, tmp_path, monkeypatch):
-    out = tmp_path / "project" / "site"
-    site.make({})
-    old = {"a/index.html": b"old a", "b/index.html": b"old b", "gone/index.html": b"gone"}
-    new = {"a/index.html": b"new a", "b/index.html": b"new b", "c/new/index.html": b"added"}
-    write.write_tree(old, out, site.root)
-    real_replace = os.replace
-    calls = []
-
-    def crash_on_second_move(source, target):
-        calls.append(target)
-        if len(calls) == 3:  # journal written, one file moved: the power goes
-            raise KeyboardInterrupt
-        return real_replace(source, target)
-
-    monkeypatch.setattr(write.os, "replace", crash_on_second_move)
-    with pytest.raises(KeyboardInterrupt):
-        write.write_tree(new, out, site.root)
-    monkeypatch.setattr(write.os, "replace", real_replace)
-    assert snapshot(out) != old  # half-way: one file is new
-    write.recover_interrupted_write(out)
-    assert snapshot(out) == old
-    assert not any(out.rglob("new"))
-    assert write.write_tree(new, out, site.root).written == 3
-    assert snapshot(out) == new
-
-
 def test_libyaml_and_pyyaml_read_front_matter_alike(monkeypatch):
     sources = ["title: No\nsummary: x\n", "title: x\n  bad: y\n", "title: [x\n",
                "title: x\nsummary: y\nweight: 1:20\nhero:\n  src: a.svg\n  alt: ''\n",

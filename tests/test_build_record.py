@@ -111,9 +111,9 @@ def test_an_output_file_changed_by_hand_is_written_again(site):
 
 
 def test_a_write_cut_short_in_an_output_folder_that_is_a_link_is_rolled_back_then_built(site, monkeypatch):
-    """site/ links to a release folder; a rebuild that removes a page is cut short after its journal (the
-    power goes). The next build rolls it back and must then write the site a fresh build writes: the
-    record's listing of the folder, taken before the roll-back, must not be used."""
+    """site/ links to a release folder; a rebuild that removes a page is cut short once the new folder is
+    staged, just before the swap (the power goes). The folder is the old site, whole; the next build
+    must then write the site a fresh build writes: the record's listing, from before, must not be used."""
     from smallsite import write
 
     make_site(site)
@@ -121,18 +121,16 @@ def test_a_write_cut_short_in_an_output_folder_that_is_a_link_is_rolled_back_the
     (site.root / "site").symlink_to("release", target_is_directory=True)
     editor_build(site)
     (site.root / "content/contact.en.md").unlink()
-    real_rmtree = write.shutil.rmtree
 
-    def power_cut(path, *args, **kwargs):
-        if str(path).endswith(".staging"):
-            raise KeyboardInterrupt
-        return real_rmtree(path, *args, **kwargs)
+    def power_cut(*args, **kwargs):
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(write.shutil, "rmtree", power_cut)
+    monkeypatch.setattr(write, "swap_folders", power_cut)
     with pytest.raises(KeyboardInterrupt):
         site.build()
-    monkeypatch.setattr(write.shutil, "rmtree", real_rmtree)
-    assert not (site.root / "release/en/contact/index.html").exists()  # half-way: the page is removed
+    monkeypatch.undo()
+    assert (site.root / "release/en/contact/index.html").exists()  # the old site, whole
+    assert (site.root / ".release.staging").exists()  # the new one, staged beside the real folder
 
     assert editor_build(site) == cold_build(site)
 
@@ -161,6 +159,11 @@ def test_an_output_folder_made_by_someone_during_a_first_build_loses_no_page(sit
     assert outcome.code == 1 and "build again" in outcome.stderr  # told, with nothing replaced or lost
     assert not (site.root / ".site.staging").exists()
     assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "not the site's"
+    if made == "a link to a folder":  # a folder of someone else's files: never the site's (issue 13)
+        refused = site.build()
+        assert refused.code == 1 and "smallsite did not write (keep.txt" in refused.stderr
+        assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "not the site's"
+        (site.root / "site").unlink()
     assert editor_build(site) == cold_build(site)
 
 
