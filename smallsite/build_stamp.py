@@ -27,7 +27,6 @@ from pathlib import Path
 
 from .cache_file import code_digest, read_cache_file, write_cache_file
 from .problems import Problem, plain
-from .write import write_cut_short
 
 STAMP_FILE = Path(".cache") / "build-stamp.bin"
 INPUT_FOLDERS = ("content", "templates", "locales", "static")
@@ -202,8 +201,6 @@ def check(root: Path, out: Path | None, options: tuple) -> UpToDate | InputScan:
         out_dir = Path(stamp["out_dir"])
         # The folder as the build named it must still lead there: a link pointed elsewhere is another folder.
         if Path(stamp["out_path"]).resolve() != out_dir:
-            return scan
-        if write_cut_short(out_dir):  # the next full build rolls it back
             return scan
         if not out_dir.is_dir() or output_records(out_dir) != stamp["outputs"]:
             return scan

@@ -28,8 +28,8 @@ from .render import (SITE_FILES, TEMPLATE_FOR_KIND, Renderer, StoryCards, check_
                      load_locale_data, make_environment, page_links, render_site_files, render_template,
                      resolve_hero, story_card)
 from .workers import map_in_processes, worker_count
-from .write import (STAGED, UNCHANGED, Staging, WriteSummary, check_output_dir, foreign_files, foreign_problems,
-                    list_output, start_staging, write_tree)
+from .output_folder import check_output_dir, foreign_files, foreign_problems, list_output
+from .write import STAGED, UNCHANGED, Staging, WriteSummary, start_staging, write_tree
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from .preview import Preview, Snapshot, make_application
 from .problems import BuildFailed, Problem
 from .watch import SourceWatcher
 from .workers import flush_output
-from .write import check_output_dir, foreign_problems, write_tree
+from .output_folder import check_output_dir, foreign_problems
+from .write import write_tree
 
 DEFAULT_PORT = 8000
 PORTS_TO_TRY = 20

@@ -1,11 +1,17 @@
-"""The output tree in memory -> the output folder on disk: whole, and never anyone else's files.
+"""The output tree in memory -> the output folder on disk, swapped in whole.
 
-The output folder keeps a record of the files smallsite wrote into it (OWNED_RECORD). A build replaces
-or deletes only those: a file someone else put there (a CNAME, notes) is kept and named in a warning,
-since it would be deployed; a folder that is not empty and has no record is refused before any work.
-Every write makes the whole new folder beside the old one (its staging place; unchanged files are hard
-links, not copies) and swaps the two in one rename, so after a kill at any moment the output folder is
-the last good site or the new one, never a mix of both."""
+The new site is made complete in the output folder's staging place (`.site.staging` beside `site/`),
+then the two folders are swapped in one rename: after a kill at any moment, the output folder is the last
+good site or the new one, never a mix. Files whose bytes are unchanged are hard links to the same files
+in the output folder, so nothing is copied.
+
+The staging place is kept between builds, holding the site before last (hard links again, so it takes
+no room): a rebuild then only changes there what differs from the site in use, instead of making a
+thousand folders anew and removing the old ones (which costs more than rendering one page). A list of
+what it holds is kept in it, and is removed before it is changed: a staging place whose list is missing
+(a build killed half-way) is walked instead. It always holds the record of smallsite's files
+(output_folder.OWNED_RECORD), so one left behind is known to be smallsite's, and one that is not is
+never removed."""
 
 from __future__ import annotations
 
@@ -20,89 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from stat import S_ISREG
 
-from .problems import WARNING, BuildFailed, Problem
+from .output_folder import (OWNED_RECORD, check_output_dir, list_folder, read_owned, record_bytes,
+                            refuse_clashes)
+from .problems import BuildFailed, Problem
 
-# Folders of the project that an output folder must never be, contain, or sit inside.
-SOURCE_FOLDERS = ("content", "templates", "locales", "static", "smallsite", "tests", ".git")
-# In the output folder: the files smallsite wrote there (JSON), and so may replace or delete.
-OWNED_RECORD = ".smallsite-files.json"
-RECORD_FORMAT = 1
-
-
-def check_output_dir(out_dir: Path, project_root: Path) -> Path:
-    """The output folder's real path; refuses one that a build could not replace without harm: a
-    project folder or a parent of one, home, a file, or a folder of files smallsite did not write."""
-    out = out_dir.resolve()
-    root = project_root.resolve()
-    home = Path.home().resolve()
-    reason = None
-    if out == Path(out.anchor):
-        reason = "this folder is the file system's root"
-    elif out == home or home.is_relative_to(out):
-        reason = "this folder is your home folder or one of its parents"
-    elif out == root or root.is_relative_to(out):
-        reason = "this folder is the project folder or one of its parents"
-    else:
-        for name in SOURCE_FOLDERS:
-            source = (root / name).resolve()
-            if out == source or out.is_relative_to(source) or source.is_relative_to(out):
-                reason = f"this folder overlaps the project's {name}/ folder"
-    if reason is None:
-        reason = _not_ours(out, out_dir)
-    if reason:
-        raise BuildFailed([Problem(str(out_dir), None, f"refusing to write the site here: {reason}")])
-    return out
-
-
-def _not_ours(out: Path, out_dir: Path) -> str | None:
-    """Why the folder at `out` is not one the build may replace, if it is not."""
-    if os.path.islink(out_dir) and not os.path.lexists(out):
-        return f"it is a link to {out}, which does not exist"
-    if not os.path.lexists(out):
-        return None
-    if not out.is_dir():
-        return "it is a file, not a folder: move it away, or choose another folder with --out"
-    if os.path.lexists(out / OWNED_RECORD) or not any(os.scandir(out)):
-        return None
-    sample = ", ".join(sorted(entry.name for entry in os.scandir(out))[:3])
-    return (f"it already holds files that smallsite did not write ({sample}, ...); build into a new or "
-            "empty folder (--out, or output_dir in site.toml), or move those files away")
-
-
-def read_owned(out: Path) -> frozenset[str]:
-    """The files the output folder's record says smallsite wrote there (none, without a record)."""
-    try:
-        with open(out / OWNED_RECORD, encoding="utf-8") as handle:
-            record = json.load(handle)
-        if record.get("format") == RECORD_FORMAT and isinstance(record.get("files"), list):
-            return frozenset(name for name in record["files"] if isinstance(name, str))
-    except (OSError, ValueError, AttributeError):
-        pass
-    return frozenset()
-
-
-def _record_bytes(names) -> bytes:
-    return json.dumps({"format": RECORD_FORMAT, "written_by": "smallsite", "files": sorted(names)},
-                      ensure_ascii=False, indent=0).encode("utf-8")
-
-
-def foreign_files(out: Path, present: list[str]) -> list[str]:
-    """Of the files `present` in the output folder, those smallsite did not write (kept, and deployed)."""
-    owned = read_owned(out) if present else frozenset()
-    return sorted(name for name in present if name not in owned and name != OWNED_RECORD)
-
-
-def list_output(out: Path) -> tuple[list[str], list[str]]:
-    """Every file (anything but a real folder) and every folder below the output folder, as output paths;
-    nothing when there is no folder yet."""
-    return _listing(out) if out.is_dir() else ([], [])
-
-
-def foreign_problems(out_dir: Path, names: list[str]) -> list[Problem]:
-    """A warning for each file someone else put into the output folder (an error under --strict)."""
-    return [Problem(os.path.join(out_dir, *name.split("/")), None, "not written by smallsite: it is kept, and "
-                    "it will be deployed with the site (put files to publish in static/, or move it away)", WARNING)
-            for name in names]
+# In the staging place between builds: what it holds (its files and folders), as JSON.
+SPARE_LIST = ".smallsite-staged.json"
 
 
 class _Marker:
@@ -127,28 +56,22 @@ STAGED = _Marker("STAGED")
 
 
 def staging_folder(out: Path) -> Path:
-    """Where a write makes the new output folder `out`: beside it, named after it."""
+    """The output folder's staging place: beside it (a swap needs both on one file system), named after it."""
     return out.with_name(f".{out.name}.staging")
 
 
-def write_cut_short(out: Path) -> bool:
-    """Whether a write into `out` stopped half-way (its staging folder is left; the next write removes
-    it), so what was last recorded of the folder may not hold: the swap may have happened or not."""
-    return os.path.lexists(staging_folder(out))
-
-
 class Staging:
-    """The new output folder while a build makes it. A first build's pages go into it as they are
-    rendered, in whichever process renders them, so writing them overlaps the rendering. It holds an
-    empty record from the start, so that one a killed build leaves is known to be smallsite's."""
+    """The staging place of a build that has no output folder yet. A first build's pages go into it as
+    they are rendered, in whichever process renders them, so writing them overlaps the rendering."""
 
     def __init__(self, out: Path):
         self.out = out
         self.folder = staging_folder(out)
 
     def make(self) -> None:
+        """An empty staging place, with an empty record from its first moment (see the module's doc)."""
         self.folder.mkdir(parents=True)
-        (self.folder / OWNED_RECORD).write_bytes(_record_bytes(()))
+        (self.folder / OWNED_RECORD).write_bytes(record_bytes(()))
 
     def write(self, relative: str, data: bytes) -> None:
         target = os.path.join(self.folder, *safe_parts(relative))
@@ -162,7 +85,7 @@ class Staging:
 
 
 def _remove_staged(folder: Path) -> None:
-    """Remove a staging folder, its record last: stopped at any point, what is left is known as ours."""
+    """Remove a staging place, its record last: stopped at any point, what is left is known as ours."""
     try:
         entries = list(os.scandir(folder))
     except FileNotFoundError:
@@ -180,30 +103,31 @@ def _remove_staged(folder: Path) -> None:
 
 
 def start_staging(out_dir: Path, project_root: Path) -> Staging | None:
-    """A staging folder for a build's pages when there is no output folder yet (a first build, or one
+    """A staging place for a build's pages when there is no output folder yet (a first build, or one
     after the folder was deleted); None when there is one: then write_tree stages what it needs."""
     out = check_output_dir(out_dir, project_root)
     remove_leftovers(out, out_dir)
     if os.path.lexists(out):
         return None
+    _remove_staged(staging_folder(out))  # the site before last, of a site since deleted
     staging = Staging(out)
     staging.make()
     return staging
 
 
 def remove_leftovers(out: Path, out_dir: Path) -> None:
-    """Remove what a killed write left beside the output folder: a staging folder (a new site never
-    swapped in, or the old one swapped out), but only one smallsite made, as its record shows."""
-    for leftover in (staging_folder(out), out.with_name(f".{out.name}.old")):
-        if not os.path.lexists(leftover):
+    """Refuse a staging place smallsite did not make; remove what a swap cut short left (`.site.old`)."""
+    for place in (staging_folder(out), out.with_name(f".{out.name}.old")):
+        if not os.path.lexists(place):
             continue
-        if leftover.is_dir() and not leftover.is_symlink() and not any(os.scandir(leftover)):
-            leftover.rmdir()  # stopped before its record was in it: nothing to lose
+        if place.is_dir() and not place.is_symlink() and not any(os.scandir(place)):
+            place.rmdir()  # stopped before its record was in it: nothing to lose
             continue
-        if leftover.is_symlink() or not leftover.is_dir() or not os.path.lexists(leftover / OWNED_RECORD):
-            raise BuildFailed([Problem(str(leftover), None, f"this is where the build stages {out_dir}, and "
+        if place.is_symlink() or not place.is_dir() or not os.path.lexists(place / OWNED_RECORD):
+            raise BuildFailed([Problem(str(place), None, f"this is where the build stages {out_dir}, and "
                                        "smallsite did not make it: move it away, then build again")])
-        _remove_staged(leftover)
+        if place.name.endswith(".old"):
+            _remove_staged(place)
 
 
 @dataclass(frozen=True)
@@ -214,36 +138,34 @@ class WriteSummary:
     written: int
     unchanged: int
     removed: int
-    # The output paths written and removed; None when the whole folder was made anew (every file in it
-    # is then a new link or file: its times are not what they were).
+    # Every output path whose file is new, gone, or linked anew (so its times changed); None when the
+    # whole folder was made anew.
     changed_paths: tuple[str, ...] | None = ()
     foreign: tuple[str, ...] = ()
 
 
 def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
                listing: tuple[list[str], list[str]] | None = None, staged: Staging | None = None) -> WriteSummary:
-    """Make the output folder hold exactly `files`, plus the files someone else put there.
-
-    The new folder is made whole in the staging place, each file linked from the old folder when its
-    bytes are the same, then swapped with the old one in one step (see `swap_folders`), and the old one
-    removed. Nothing is done when nothing changed. `listing`: the output folder's files and folders, when
-    the caller has just listed them. `staged`: the staging folder a first build has already written the
-    files marked STAGED into (start_staging)."""
+    """Make the output folder hold exactly `files`, plus the files someone else put there, in one swap.
+    Nothing is done when nothing changed. `listing`: the output folder's files and folders, when the
+    caller has just listed them. `staged`: the staging place a first build has already written the files
+    marked STAGED into (start_staging)."""
     if staged is not None:
         if os.path.lexists(staged.out):  # made while the pages were staged: not ours to replace, nor to follow
             raise BuildFailed([Problem(str(out_dir), None, "the output folder was made by something else while "
                                        "the site was built: nothing was written; build again")])
-        return _make_whole(files, staged, staged.out)
+        return _write_first(files, staged)
     out = check_output_dir(out_dir, project_root)
     remove_leftovers(out, out_dir)
     if not os.path.lexists(out):
         staging = Staging(out)
+        _remove_staged(staging.folder)
         staging.make()
-        return _make_whole(files, staging, out)
-    present, folders = listing if listing is not None else _listing(out)
+        return _write_first(files, staging)
+    present, folders = listing if listing is not None else list_folder(out)
     owned = read_owned(out)
     foreign = [name for name in present if name not in owned and name != OWNED_RECORD]
-    _refuse_clashes(files, foreign, out_dir)
+    refuse_clashes(files, foreign, out_dir)
     base = os.fspath(out)
     targets = {relative: safe_parts(relative) for relative in files}
     kept = [relative for relative, data in files.items() if data is UNCHANGED]
@@ -251,8 +173,8 @@ def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
         # Seen unchanged when the build began, gone now: someone else is changing the folder.
         raise BuildFailed([Problem(str(out_dir), None, "files in the output folder were removed while the site "
                                    "was built: nothing was written; build again")])
-    changed = [relative for relative, data in files.items()
-               if data is not UNCHANGED and not _same_bytes(os.path.join(base, *targets[relative]), data)]
+    changed = {relative for relative, data in files.items()
+               if data is not UNCHANGED and not _same_bytes(os.path.join(base, *targets[relative]), data)}
     removed = [name for name in present if name in owned and name not in files]
     needed = {"/".join(parts[:i]) for parts in targets.values() for i in range(1, len(parts))}
     needed.update("/".join(name.split("/")[:i]) for name in foreign for i in range(1, name.count("/") + 1))
@@ -260,52 +182,107 @@ def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
     # An unneeded folder that held a file smallsite wrote goes with it; an empty one someone made stays.
     owned_folders = {"/".join(parts[:i]) for name in owned for parts in [name.split("/")]
                      for i in range(1, len(parts))} if unneeded else set()
-    empty_foreign = [name for name in unneeded if name not in owned_folders]
-    extra_folders = [name for name in unneeded if name in owned_folders]
-    if not changed and not removed and not extra_folders and owned == frozenset(files):
+    needed.update(name for name in unneeded if name not in owned_folders)
+    if not changed and not removed and needed == set(folders) and owned == frozenset(files):
         return WriteSummary(0, len(files), 0, foreign=tuple(foreign))
-    staging = Staging(out)
-    staging.make()
-    made: set[str] = {os.fspath(staging.folder)}
-    changed_set = set(changed)
-    for relative, parts in targets.items():
-        target = os.path.join(staging.folder, *parts)
-        _make_parent(target, made)
-        if relative in changed_set:
-            with open(target, "wb") as handle:
-                handle.write(files[relative])
-        else:
-            _link_or_copy(os.path.join(base, *parts), target)
-    for name in foreign:
-        target = os.path.join(staging.folder, *safe_parts(name))
-        _make_parent(target, made)
-        _link_or_copy(os.path.join(base, *safe_parts(name)), target)
-    for name in empty_foreign:
-        os.makedirs(os.path.join(staging.folder, *safe_parts(name)), exist_ok=True)
-    _finish(staging, out, files)
-    return WriteSummary(len(changed), len(files) - len(changed), len(removed), None, tuple(foreign))
+    # The new folder: every file that is not new is the very file the output folder holds.
+    linked = [*(relative for relative in files if relative not in changed), *foreign]
+    new = {relative: files[relative] for relative in changed}
+    staging = staging_folder(out)
+    try:
+        relinked = _update_staging(staging, out, linked, new, needed)
+    except OSError:  # a staging place not as its list says (someone changed it): make it anew
+        _remove_staged(staging)
+        relinked = _update_staging(staging, out, linked, new, needed)
+    _put_record(staging, out, record_bytes(files))
+    _swap_in(staging, out)
+    _list_staging(staging, present, folders)  # the old site, which the staging place now holds
+    return WriteSummary(len(changed), len(files) - len(changed), len(removed),
+                        (*changed, *relinked, *removed, OWNED_RECORD), tuple(foreign))
 
 
-def _refuse_clashes(files: dict, foreign: list[str], out_dir: Path) -> None:
-    """A file someone else put into the output folder where the build now writes one (or needs a folder):
-    the build never replaces it; it stops, naming the file."""
-    if not foreign:
-        return
-    folders = {relative.rsplit("/", 1)[0] for relative in files if "/" in relative}
-    parents = {"/".join(parts[:i]) for relative in files for parts in [relative.split("/")]
-               for i in range(1, len(parts))}
-    clashes = [name for name in foreign
-               if name in files or name in folders or name in parents
-               or any("/".join(name.split("/")[:i]) in files for i in range(1, name.count("/") + 1))]
-    if clashes:
-        raise BuildFailed([Problem(os.path.join(out_dir, *name.split("/")), None,
-                                   "smallsite did not write this file, and the site now needs its place: move "
-                                   "it away (the build never replaces a file it did not write)")
-                           for name in clashes])
+def _update_staging(staging: Path, out: Path, linked: list[str], new: dict[str, bytes],
+                    folders: set[str]) -> list[str]:
+    """Make the staging place hold `folders`, the files `linked` as the output folder has them (hard
+    links to them), and `new` with these bytes, and nothing else but its record. Only what differs from
+    what it held is changed, and never a file it shares with the output folder: those are replaced by
+    name, not written into. Returns the linked files that it did not already share."""
+    held = _take_list(staging)
+    if held is None:
+        if not os.path.lexists(staging):
+            Staging(out).make()
+        held = list_folder(staging)
+    held_files, held_folders = set(held[0]), set(held[1])
+    keep = {*linked, *new}
+    held_files.discard(OWNED_RECORD)  # (see _put_record)
+    for name in held_files - keep:
+        os.unlink(os.path.join(staging, *name.split("/")))
+    for folder in sorted(folders - held_folders, key=len):  # parents first
+        os.mkdir(os.path.join(staging, *folder.split("/")))
+    relinked = []
+    for relative in linked:
+        parts = safe_parts(relative)
+        source, target = os.path.join(out, *parts), os.path.join(staging, *parts)
+        if relative in held_files:
+            if os.lstat(target).st_ino == os.lstat(source).st_ino:
+                continue  # the same file already
+            os.unlink(target)
+        _link_or_copy(source, target)
+        relinked.append(relative)
+    for relative, data in new.items():
+        _write_new(os.path.join(staging, *safe_parts(relative)), data)
+    for folder in sorted(held_folders - folders, key=len, reverse=True):  # what is in them first
+        os.rmdir(os.path.join(staging, *folder.split("/")))
+    return relinked
 
 
-def _make_whole(files: dict[str, bytes], staging: Staging, out: Path) -> WriteSummary:
-    """No output folder yet: every file into the staging folder (those marked STAGED are there), then in."""
+def _put_record(staging: Path, out: Path, record: bytes) -> None:
+    """The staging place's record, replaced in one step (it is never without one): the output folder's
+    own, when it says the same."""
+    current, spare = os.path.join(out, OWNED_RECORD), staging / (OWNED_RECORD + ".new")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(spare)
+    if _same_bytes(current, record):
+        if os.lstat(current).st_ino == os.lstat(staging / OWNED_RECORD).st_ino:
+            return
+        _link_or_copy(current, os.fspath(spare))
+    else:
+        spare.write_bytes(record)
+    os.replace(spare, staging / OWNED_RECORD)
+
+
+def _write_new(path: str | Path, data: bytes) -> None:
+    """A new file at `path`: what was there is unlinked first, since it may be the output folder's too."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    with open(path, "xb") as handle:
+        handle.write(data)
+
+
+def _take_list(staging: Path) -> tuple[list[str], list[str]] | None:
+    """What the staging place holds, as its list says; the list is removed, so that a build stopped
+    while changing the staging place leaves none, and the next one looks for itself."""
+    path = staging / SPARE_LIST
+    try:
+        with open(path, encoding="utf-8") as handle:
+            held = json.load(handle)
+        os.unlink(path)
+        return list(held["files"]), list(held["folders"])
+    except (OSError, ValueError, KeyError, TypeError):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return None
+
+
+def _list_staging(staging: Path, files: list[str], folders: list[str]) -> None:
+    with contextlib.suppress(OSError):  # without it, the next build looks for itself
+        (staging / SPARE_LIST).write_text(json.dumps({"files": files, "folders": folders}, ensure_ascii=False),
+                                          encoding="utf-8")
+
+
+def _write_first(files: dict[str, bytes], staging: Staging) -> WriteSummary:
+    """No output folder yet: every file into the staging place (those marked STAGED are there), then in;
+    then the staging place is made to hold the same site, ready for the next build."""
     made: set[str] = set()
     for relative, data in files.items():
         if data is STAGED:
@@ -316,28 +293,30 @@ def _make_whole(files: dict[str, bytes], staging: Staging, out: Path) -> WriteSu
         _make_parent(target, made)
         with open(target, "wb") as handle:
             handle.write(data)
-    _finish(staging, out, files)
+    (staging.folder / OWNED_RECORD).write_bytes(record_bytes(files))
+    _swap_in(staging.folder, staging.out)
+    folders = sorted({"/".join(parts[:i]) for relative in files for parts in [relative.split("/")]
+                      for i in range(1, len(parts))}, key=len)
+    with contextlib.suppress(OSError):  # without it, the next build makes it
+        Staging(staging.out).make()
+        _update_staging(staging.folder, staging.out, list(files), {}, set(folders))
+        _put_record(staging.folder, staging.out, record_bytes(files))
+        _list_staging(staging.folder, [*files, OWNED_RECORD], folders)
     return WriteSummary(written=len(files), unchanged=0, removed=0, changed_paths=None)
 
 
-def _finish(staging: Staging, out: Path, files: dict) -> None:
-    """Record what smallsite wrote, swap the new folder in, and remove the old one."""
-    record = _record_bytes(files)
-    if _same_bytes(os.path.join(out, OWNED_RECORD), record):
-        _link_or_copy(os.path.join(out, OWNED_RECORD), os.path.join(staging.folder, OWNED_RECORD + ".same"))
-        os.replace(os.path.join(staging.folder, OWNED_RECORD + ".same"), staging.folder / OWNED_RECORD)
-    else:
-        (staging.folder / OWNED_RECORD).write_bytes(record)
+def _swap_in(staging: Path, out: Path) -> None:
+    """The staging place becomes the output folder, in one step; the old output folder, the staging place."""
     try:
         if os.path.lexists(out):
-            swap_folders(staging.folder, out)
+            swap_folders(staging, out)
+            if not os.path.lexists(staging / OWNED_RECORD):  # an empty folder smallsite had not written yet
+                (staging / OWNED_RECORD).write_bytes(record_bytes(()))
         else:
-            os.replace(staging.folder, out)
+            os.replace(staging, out)
     except OSError as exc:  # a mount point, say, which no rename can replace
-        staging.discard()
         raise BuildFailed([Problem(str(out), None, f"could not put the new site in place ({exc.strerror}): if "
                                    "this folder is a mount point, build into a folder inside it")]) from None
-    staging.discard()  # now the old site, if there was one
 
 
 def _make_parent(target: str, made: set[str]) -> None:
@@ -351,7 +330,9 @@ def _link_or_copy(source: str, target: str) -> None:
     """The same file under a second name (a hard link costs no copy); a copy where links are refused."""
     try:
         os.link(source, target, follow_symlinks=False)
-    except OSError:
+    except OSError as exc:
+        if exc.errno == errno.EEXIST:
+            raise
         shutil.copy2(source, target, follow_symlinks=False)
 
 
@@ -409,18 +390,6 @@ def _same_bytes(path: str, data: bytes) -> bool:
             return handle.read() == data
     except OSError:
         return False
-
-
-def _listing(out: Path) -> tuple[list[str], list[str]]:
-    """Every file (anything but a real folder) and every folder below the output folder, as output paths."""
-    files, folders = [], []
-    for folder, dirs, names in os.walk(out):
-        relative = Path(folder).relative_to(out).as_posix()
-        prefix = "" if relative == "." else relative + "/"
-        for name in dirs:
-            (files if os.path.islink(os.path.join(folder, name)) else folders).append(prefix + name)
-        files += [prefix + name for name in names]
-    return files, folders
 
 
 def safe_parts(relative: str) -> tuple[str, ...]:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from smallsite import pipeline, write
+from smallsite import pipeline
+from smallsite.output_folder import OWNED_RECORD
 from smallsite.config import load_config
 from smallsite.page_cache import CACHE_DIR, CACHE_FILE, PREVIEW_CACHE_FILE
 from smallsite.pipeline import BuildOptions, build_site
@@ -162,7 +163,7 @@ def test_a_page_the_output_folder_holds_is_reused_only_while_its_file_is_as_writ
 
     counted_pages.clear()  # `check` builds in memory, and takes the pages the output folder holds
     assert pipeline.build(load_config(site.root), BuildOptions(workers=1)).files == \
-        {name: data for name, data in first.items() if name != write.OWNED_RECORD}  # (on disk only)
+        {name: data for name, data in first.items() if name != OWNED_RECORD}  # (on disk only)
     assert counted_pages == []
 
     shutil.rmtree(site.root / "site")  # gone with the folder: rendered again

@@ -94,13 +94,13 @@ def test_dangerous_output_folders_are_refused(site, out, tmp_path, monkeypatch):
     assert sorted(p.name for p in site.root.iterdir()) == before
 
 
-def test_out_writes_elsewhere_and_leaves_no_staging_behind(site, tmp_path):
+def test_out_writes_elsewhere_and_nothing_but_its_staging_place_beside_it(site, tmp_path):
     site.make(all_languages("index"))
     out = tmp_path / "public"
     assert site.build("--out", str(out)).code == 0
     assert (out / "en/index.html").exists()
     assert not (site.root / "site").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "public"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.staging", "project", "public"]
 
 
 def test_old_files_disappear_when_their_page_does(site):
