@@ -45,10 +45,17 @@ def _escaped(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def unique(problems: Iterable[Problem]) -> list[Problem]:
+    """Each problem once, in the order first met: one source is shown by several pages (its fallbacks
+    in other languages, its story card), which would each report what is wrong with it."""
+    return list(dict.fromkeys(problems))
+
+
 class BuildFailed(Exception):
     """Raised when a stage finds problems that make going on pointless."""
 
     def __init__(self, problems: list[Problem]):
+        problems = unique(problems)
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = sorted(problems)
 
