@@ -8,7 +8,9 @@ import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
+from .names import encode_path
 from .problems import Problem, display_path
 
 STATIC_DIR = "static"
@@ -58,9 +60,9 @@ def _rewrite_css(data: bytes, relative: str, urls: dict[str, str], base_path: st
     folder = PurePosixPath(relative).parent
 
     def replace(match: re.Match) -> str:
-        target = os.path.normpath((folder / match.group(2)).as_posix()).lstrip("./")
+        target = os.path.normpath((folder / unquote(match.group(2))).as_posix()).lstrip("./")
         hashed = urls.get(target)
-        return f'url("{base_path}{hashed}")' if hashed else match.group(0)
+        return f'url("{base_path}{encode_path(hashed)}")' if hashed else match.group(0)
 
     return CSS_URL.sub(replace, data.decode("utf-8")).encode("utf-8")
 

@@ -21,6 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .assets import MediaFile, media_file, resolve_local
 from .content import SOURCE_NAME, Page
+from .names import encode_path
 from .problems import Problem
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "fenced_code", "def_list", "abbr", "sane_lists", "md_in_html"]
@@ -43,7 +44,7 @@ class LinkContext:
     lang: str
     content_root: Path
     base_path: str
-    url_paths: dict[str, str]  # page key -> url path in this language
+    url_paths: dict[str, str]  # page key -> url path in this language, percent-encoded (render.page_links)
     problems: list[Problem] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)
     # Every local file reference resolved, and what it became (its hashed output path, or None):
@@ -630,7 +631,7 @@ class _LinkRewriter(Treeprocessor):
             return
         media = self._media(reference, href)
         if media:
-            element.set("href", context.base_path + media.output_path)
+            element.set("href", context.base_path + encode_path(media.output_path))
 
     def _image(self, element) -> None:
         src = element.get("src")
@@ -639,7 +640,7 @@ class _LinkRewriter(Treeprocessor):
         media = self._media(unquote(urlsplit(src).path), src)
         if media is None:
             return
-        element.set("src", self.context.base_path + media.output_path)
+        element.set("src", self.context.base_path + encode_path(media.output_path))
         if media.width and media.height and not element.get("width"):
             element.set("width", str(media.width))
             element.set("height", str(media.height))
