@@ -21,7 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .assets import MediaFile, media_file, resolve_local
 from .content import SOURCE_NAME, Page
-from .names import encode_path
+from .names import encode_path, nfc
 from .problems import Problem
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "fenced_code", "def_list", "abbr", "sane_lists", "md_in_html"]
@@ -673,8 +673,9 @@ def page_key(reference: str, folder: str | Path, content_root: str | Path) -> st
         target = os.path.normpath(os.path.join(folder, reference))
     if not target.startswith(root + os.sep):
         return None
-    relative = target[len(root) + 1:].replace(os.sep, "/")
-    match = SOURCE_NAME.match(os.path.basename(target))
+    # Keys are NFC (content.find_sources): a link finds its page whichever form it or the file is in.
+    relative = nfc(target[len(root) + 1:].replace(os.sep, "/"))
+    match = SOURCE_NAME.match(relative.rpartition("/")[2])
     stem = relative[: -len(f".{match['lang']}.md")] if match else relative[:-3]
     if stem == "index":
         return ""

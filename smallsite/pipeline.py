@@ -163,7 +163,8 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
         site, site_problems = assemble_site(config, pages, strict=options.strict)
     else:  # the same pages in the same places, some with new text
         site, site_problems = replace_pages(previous.site, replaced), list(previous.site_problems)
-    problems = (*source_problems, *read_problems, *catalogue_problems, *site_problems, *template_problems)
+    problems = (*source_problems, *read_problems, *catalogue_problems, *static.problems, *site_problems,
+                *template_problems)
     return PreparedSite(config, options, tuple(sources), tuple(source_problems), reads, tuple(clashes),
                         catalogues, tuple(catalogue_problems), site, tuple(site_problems), static, environments,
                         templates, tuple(template_problems), problems)

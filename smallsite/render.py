@@ -22,7 +22,7 @@ from .config import Language, SiteConfig
 from .content import CONTENT_DIR
 from .i18n import Document, Site, alternates
 from .markdown import RenderedMarkdown
-from .names import encode_path
+from .names import encode_path, nfc
 from .problems import Problem, display_path
 
 TEMPLATES_DIR = "templates"
@@ -114,7 +114,7 @@ def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCa
     addresses = {name: config.base_path + encode_path(output) for name, output in static_urls.items()}
 
     def asset(name: str) -> str:
-        address = addresses.get(name)
+        address = addresses.get(name) or addresses.get(nfc(name))  # static/'s names are kept in NFC
         if address is None:
             raise jinja2.TemplateRuntimeError(f"no static file '{name}' in static/")
         return address

@@ -2,6 +2,7 @@
 
 import os
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 
 from conftest import SITE_TOML, all_languages, page
@@ -157,3 +158,32 @@ def test_every_url_written_for_a_name_with_a_space_or_korean_letters_is_percent_
     css = next((site.root / "site/static/css").iterdir()).read_text(encoding="utf-8")
     assert f'url("/static/img/{dot.name.replace(" ", "%20")}")' in css
 
+
+def test_a_static_file_saved_decomposed_is_published_composed_and_asked_for_in_either_form(site):
+    name = "사진 one.svg"
+    make_site(site)
+    site.write(f"static/img/{unicodedata.normalize('NFD', name)}", '<svg xmlns="http://www.w3.org/2000/svg"/>')
+    base = site.root / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace(
+        "<title>", f"<link rel=\"preload\" href=\"{{{{ asset('img/{name}') }}}}\" as=\"image\">"
+                   f"<link rel=\"prefetch\" href=\"{{{{ asset('img/{unicodedata.normalize('NFD', name)}') }}}}\">"
+                   "<title>", 1), encoding="utf-8")
+    outcome = site.build()
+    assert outcome.code == 0, outcome.stderr
+    [published] = [p for p in os.listdir(site.root / "site/static/img") if not p.startswith(("icon.", "share."))]
+    assert published.startswith(name[:-4] + ".")  # composed
+    address = "/static/img/%EC%82%AC%EC%A7%84%20one." + published.split(".")[1] + ".svg"
+    html = site.read("en/index.html")
+    assert f'<link rel="preload" href="{address}" as="image"><link rel="prefetch" href="{address}">' in html
+
+
+def test_static_names_that_differ_only_in_their_unicode_form_are_a_clash(site):
+    composed, decomposed = "caf\u00e9.svg", "cafe\u0301.svg"
+    make_site(site)
+    site.write(f"static/img/{composed}", "<svg/>")
+    site.write(f"static/img/{decomposed}", "<svg/>")
+    outcome = site.build()
+    assert outcome.code == 1
+    assert (f"static/img/{composed}: same URL as static/img/{decomposed}: the two names differ only in how their "
+            "letters are written, this one composed (NFC), the other decomposed (NFD, as macOS writes names): keep "
+            "one of them") in outcome.stderr.splitlines()
