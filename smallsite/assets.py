@@ -8,7 +8,9 @@ import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
+from .names import encode_path, find_in_other_form, form_clash, form_clashes, nfc
 from .problems import Problem, display_path
 
 STATIC_DIR = "static"
@@ -27,20 +29,28 @@ def hashed_name(relative: str, data: bytes) -> str:
 class StaticFiles:
     """The site's static files: their hashed output paths and bytes."""
 
-    urls: dict[str, str]  # 'css/site.css' -> 'static/css/site.3f2a9c1d.css'
+    urls: dict[str, str]  # 'css/site.css' -> 'static/css/site.3f2a9c1d.css' (names in NFC: names.py)
     files: dict[str, bytes]  # output path -> bytes
+    problems: tuple[Problem, ...] = ()  # names that differ only in their Unicode form
 
 
 def collect_static(root: Path, base_path: str) -> StaticFiles:
     """Hash every file under static/; CSS is hashed after its url(...) references are rewritten."""
     folder = root / STATIC_DIR
     found: dict[str, bytes] = {}
+    problems: list[Problem] = []
     for current, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            if not name.startswith(".") and not name.endswith("~"):
+        names = sorted(name for name in names if not name.startswith(".") and not name.endswith("~"))
+        clashing = dict(form_clashes([*dirs, *names]))
+        shown = Path(current).relative_to(root).as_posix()
+        for name, first in clashing.items():
+            problems.append(Problem(f"{shown}/{name}", None, form_clash(name, first, f"{shown}/{first}")))
+        dirs[:] = [d for d in dirs if d not in clashing]
+        for name in names:
+            if name not in clashing:
                 path = Path(current) / name
-                found[path.relative_to(folder).as_posix()] = path.read_bytes()
+                found[nfc(path.relative_to(folder).as_posix())] = path.read_bytes()
     urls: dict[str, str] = {}
     files: dict[str, bytes] = {}
     # CSS last: its hash must cover the hashed names of the files it refers to.
@@ -51,16 +61,16 @@ def collect_static(root: Path, base_path: str) -> StaticFiles:
         output = f"{STATIC_DIR}/{hashed_name(relative, data)}"
         urls[relative] = output
         files[output] = data
-    return StaticFiles(urls, files)
+    return StaticFiles(urls, files, tuple(problems))
 
 
 def _rewrite_css(data: bytes, relative: str, urls: dict[str, str], base_path: str) -> bytes:
     folder = PurePosixPath(relative).parent
 
     def replace(match: re.Match) -> str:
-        target = os.path.normpath((folder / match.group(2)).as_posix()).lstrip("./")
+        target = nfc(os.path.normpath((folder / unquote(match.group(2))).as_posix()).lstrip("./"))
         hashed = urls.get(target)
-        return f'url("{base_path}{hashed}")' if hashed else match.group(0)
+        return f'url("{base_path}{encode_path(hashed)}")' if hashed else match.group(0)
 
     return CSS_URL.sub(replace, data.decode("utf-8")).encode("utf-8")
 
@@ -79,7 +89,7 @@ def media_file(source: Path) -> MediaFile:
     """Hash a referenced file and read its pixel size when it is an image."""
     data = source.read_bytes()
     width, height = image_size(data, source.suffix.lower())
-    return MediaFile(source, f"{MEDIA_DIR}/{hashed_name(source.name, data)}", width, height)
+    return MediaFile(source, f"{MEDIA_DIR}/{hashed_name(nfc(source.name), data)}", width, height)
 
 
 def resolve_local(reference: str, page_folder: str | Path, content_root: str | Path, shown: str,
@@ -94,8 +104,12 @@ def resolve_local(reference: str, page_folder: str | Path, content_root: str | P
     if not (target == root or target.startswith(root.rstrip(os.sep) + os.sep)):
         return None, Problem(shown, line, f"'{reference}' points outside content/")
     if not os.path.isfile(target):
-        return None, Problem(shown, line, f"'{reference}': no such file "
-                             f"({display_path(Path(target), Path(root).parent)})")
+        # Written composed, saved decomposed (or the other way round): the same name to the editor.
+        found = find_in_other_form(target, root.rstrip(os.sep)) if not reference.isascii() else None
+        if found is None:
+            return None, Problem(shown, line, f"'{reference}': no such file "
+                                 f"({display_path(Path(target), Path(root).parent)})")
+        target = found
     return Path(target), None
 
 

@@ -255,9 +255,9 @@ def check_hreflang(result: BuildResult, document: Document, page: ParsedPage, pa
     for tag, url in expected.items():
         if page.hreflang.get(tag) != url:
             problems.append(Problem(shown, line, f"/{document.url_path} lacks hreflang=\"{tag}\" → {url}"
-                                    + (" (itself)" if url == config.base_url + document.url_path else "")))
+                                    + (" (itself)" if url == config.base_url + document.address else "")))
     own_tag = config.language(document.lang).tag
-    own_url = config.base_url + document.url_path
+    own_url = config.base_url + document.address
     for tag, url in page.hreflang.items():
         target, _ = output_target(result, document.url_path + "index.html", url)
         if tag not in expected:
@@ -286,7 +286,7 @@ def check_sitemap(result: BuildResult, parsed: dict[str, ParsedPage], origins: d
         listed[loc] = {link.get("hreflang"): link.get("href") for link in url.iter(f"{XHTML}link")}
     config = result.site.config
     problems = []
-    pages = {config.base_url + d.url_path: d for d in result.site.documents}
+    pages = {config.base_url + d.address: d for d in result.site.documents}
     for loc, links in listed.items():
         document = pages.get(loc)
         if document is None:

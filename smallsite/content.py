@@ -12,6 +12,7 @@ from typing import Mapping
 
 from .config import SiteConfig
 from .frontmatter import FrontMatter, parse_front_matter, split_source
+from .names import form_clash, form_clashes, nfc
 from .problems import Problem, display_path
 
 CONTENT_DIR = "content"
@@ -28,7 +29,7 @@ class SourceFile:
 
     path: Path
     shown: str  # the path an editor reads in messages: content/stories/x.en.md
-    key: str  # '' for the home page, 'about', 'stories/kenya-hockey'
+    key: str  # '' for the home page, 'about', 'stories/kenya-hockey': in NFC (names.py), whatever the file's name
     lang: str
 
 
@@ -77,7 +78,9 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
     # really is: resolved once, not per folder or file. Strings, not pathlib, for the same reason.
     real_top, project_top = os.fspath(root.resolve()), os.fspath(project) + os.sep
 
-    def scan(folder: str, folder_parts: list[str]) -> None:
+    def scan(folder: str, folder_parts: list[str], key_parts: list[str]) -> None:
+        """`folder_parts`: the folder's names below content/ as the file system holds them;
+        `key_parts`: the same in NFC, which the pages' keys and URLs are made of."""
         try:
             entries = list(os.scandir(folder))
         except OSError:  # gone, or not readable: as os.walk, skip it
@@ -93,9 +96,17 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
         shown_folder = (real_folder[len(project_top):].replace(os.sep, "/")
                         if real_folder.startswith(project_top) else None)
         relative_folder = "/".join([CONTENT_DIR, *folder_parts])
-        for entry in sorted(files, key=_name):
+        files.sort(key=_name)
+        folders.sort(key=_name)
+        # Two names one file system keeps apart but a page's URL (NFC) and a Mac's folder cannot.
+        clashing = form_clashes(entry.name for entry in (*files, *folders) if not IGNORED_NAME.search(entry.name))
+        place = shown_folder if shown_folder is not None else relative_folder
+        for name, first in clashing:
+            problems.append(Problem(f"{place}/{name}", None, form_clash(name, first, f"{place}/{first}")))
+        left_out = {name for name, _ in clashing}
+        for entry in files:
             name = entry.name
-            if IGNORED_NAME.search(name) or not name.endswith(".md"):
+            if IGNORED_NAME.search(name) or not name.endswith(".md") or name in left_out:
                 continue
             path = known_paths.get(f"{relative_folder}/{name}") or Path(entry.path)
             if _is_link(entry):  # a file that is a link is shown as where it really is
@@ -111,14 +122,14 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
                 if match["lang"] not in config.all_language_codes:
                     problems.append(Problem(shown, None, f"language '{match['lang']}' is not in site.toml"))
                 continue
-            stem = match["stem"]
-            parts = folder_parts + ([stem] if stem != "index" else [])
+            stem = nfc(match["stem"])
+            parts = key_parts + ([stem] if stem != "index" else [])
             sources.append(SourceFile(path, shown, "/".join(parts), match["lang"]))
-        for entry in sorted(folders, key=_name):
-            if not IGNORED_NAME.search(entry.name) and not _is_link(entry):
-                scan(entry.path, [*folder_parts, entry.name])
+        for entry in folders:
+            if not IGNORED_NAME.search(entry.name) and not _is_link(entry) and entry.name not in left_out:
+                scan(entry.path, [*folder_parts, entry.name], [*key_parts, nfc(entry.name)])
 
-    scan(os.fspath(root), [])
+    scan(os.fspath(root), [], [])
     return sources, problems
 
 
@@ -167,7 +178,7 @@ def read_page(source: SourceFile, include_drafts: bool, earlier: Page | None = N
         if not SAFE_SEGMENT.match(front.slug) or front.slug in (".", ".."):
             return None, [Problem(source.shown, _field_line(split.front, split.front_line, "slug"),
                                   f"slug '{front.slug}' must be one URL segment: no '/', '..' or '?'")]
-        segments[-1] = front.slug
+        segments[-1] = nfc(front.slug)  # a name, as the file names are (names.py)
     url_path = "/".join([source.lang, *segments]) + "/"
     digest = hashlib.sha256(data).hexdigest()
     return Page(source.key, source.lang, source.path, source.shown, front, split.body, split.body_line,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .config import Language, SiteConfig
 from .content import CONTENT_DIR, Page
+from .names import encode_path
 from .problems import ERROR, WARNING, Problem
 
 
@@ -19,11 +20,16 @@ class Document:
     key: str
     lang: str
     page: Page
-    url_path: str
+    url_path: str  # the output folder's path, below the base URL: 'en/stories/kenya-hockey/'
 
     @property
     def is_fallback(self) -> bool:
         return self.page.lang != self.lang
+
+    @property
+    def address(self) -> str:
+        """`url_path` as every URL to the page spells it: percent-encoded (names.py)."""
+        return encode_path(self.url_path)
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,7 @@ def alternates(site: Site, document: Document) -> list[Alternate]:
         other = site.document(document.key, language.code)
         if other is None:
             continue
-        result.append(Alternate(language, config.base_url + other.url_path,
-                                config.base_path + other.url_path, not other.is_fallback))
+        address = other.address
+        result.append(Alternate(language, config.base_url + address, config.base_path + address,
+                                not other.is_fallback))
     return result

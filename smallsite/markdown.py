@@ -21,6 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .assets import MediaFile, media_file, resolve_local
 from .content import SOURCE_NAME, Page
+from .names import encode_path, nfc
 from .problems import Problem
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "fenced_code", "def_list", "abbr", "sane_lists", "md_in_html"]
@@ -43,7 +44,7 @@ class LinkContext:
     lang: str
     content_root: Path
     base_path: str
-    url_paths: dict[str, str]  # page key -> url path in this language
+    url_paths: dict[str, str]  # page key -> url path in this language, percent-encoded (render.page_links)
     problems: list[Problem] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)
     # Every local file reference resolved, and what it became (its hashed output path, or None):
@@ -630,7 +631,7 @@ class _LinkRewriter(Treeprocessor):
             return
         media = self._media(reference, href)
         if media:
-            element.set("href", context.base_path + media.output_path)
+            element.set("href", context.base_path + encode_path(media.output_path))
 
     def _image(self, element) -> None:
         src = element.get("src")
@@ -639,7 +640,7 @@ class _LinkRewriter(Treeprocessor):
         media = self._media(unquote(urlsplit(src).path), src)
         if media is None:
             return
-        element.set("src", self.context.base_path + media.output_path)
+        element.set("src", self.context.base_path + encode_path(media.output_path))
         if media.width and media.height and not element.get("width"):
             element.set("width", str(media.width))
             element.set("height", str(media.height))
@@ -672,8 +673,9 @@ def page_key(reference: str, folder: str | Path, content_root: str | Path) -> st
         target = os.path.normpath(os.path.join(folder, reference))
     if not target.startswith(root + os.sep):
         return None
-    relative = target[len(root) + 1:].replace(os.sep, "/")
-    match = SOURCE_NAME.match(os.path.basename(target))
+    # Keys are NFC (content.find_sources): a link finds its page whichever form it or the file is in.
+    relative = nfc(target[len(root) + 1:].replace(os.sep, "/"))
+    match = SOURCE_NAME.match(relative.rpartition("/")[2])
     stem = relative[: -len(f".{match['lang']}.md")] if match else relative[:-3]
     if stem == "index":
         return ""

@@ -38,10 +38,10 @@ _CODE = Path(__file__).resolve().parent
 
 def _settings_digest() -> str:
     """What, besides a page, decides its HTML: versions, and the code of our extensions themselves
-    (so editing markdown.py or assets.py without bumping a version still empties the cache)."""
+    (so editing markdown.py, assets.py or names.py without bumping a version still empties the cache)."""
     digest = hashlib.sha256(repr((FORMAT, __version__, python_markdown.__version__, EXTENSIONS,
                                   sys.version_info[:2])).encode())
-    for name in ("markdown.py", "assets.py", "markdown_cache.py"):
+    for name in ("markdown.py", "assets.py", "names.py", "markdown_cache.py"):
         digest.update((_CODE / name).read_bytes())
     return digest.hexdigest()
 

@@ -33,7 +33,7 @@ def sitemap(site: Site) -> bytes:
         if document.is_fallback:
             continue
         lines.append("  <url>")
-        lines.append(f"    <loc>{escape(config.base_url + document.url_path)}</loc>")
+        lines.append(f"    <loc>{escape(config.base_url + document.address)}</loc>")
         if document.page.front.date:
             lines.append(f"    <lastmod>{document.page.front.date.isoformat()}</lastmod>")
         for version in alternates(site, document):
@@ -68,7 +68,7 @@ def atom_feed(site: Site, lang: str, title: str) -> bytes:
              f"  <id>{escape(feed_url)}</id>",
              f"  <updated>{_atom_date(newest)}</updated>"]
     for document in stories:
-        url = config.base_url + document.url_path
+        url = config.base_url + document.address
         front = document.page.front
         lines += ["  <entry>",
                   f"    <title>{escape(front.title)}</title>",

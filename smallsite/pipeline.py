@@ -21,7 +21,7 @@ from .markdown_cache import MarkdownCache, cached_markdown, load_cache, placed, 
 from .page_cache import (PageCache, cached_page, code_digest, load_page_cache, new_entry, output_file,
                          page_key, save_page_cache)
 from .page_cache import prepare as prepare_page_cache
-from .problems import BuildFailed, Problem, plain
+from .problems import BuildFailed, Problem, plain, unique
 from .template_cache import compiled_templates
 from .reuse import replace_pages, reusable_parts, same_place
 from .render import (SITE_FILES, TEMPLATE_FOR_KIND, Renderer, StoryCards, check_templates, document_context,
@@ -164,7 +164,8 @@ def prepare(config: SiteConfig, options: BuildOptions = BuildOptions(), previous
         site, site_problems = assemble_site(config, pages, strict=options.strict)
     else:  # the same pages in the same places, some with new text
         site, site_problems = replace_pages(previous.site, replaced), list(previous.site_problems)
-    problems = (*source_problems, *read_problems, *catalogue_problems, *site_problems, *template_problems)
+    problems = (*source_problems, *read_problems, *catalogue_problems, *static.problems, *site_problems,
+                *template_problems)
     return PreparedSite(config, options, tuple(sources), tuple(source_problems), reads, tuple(clashes),
                         catalogues, tuple(catalogue_problems), site, tuple(site_problems), static, environments,
                         templates, tuple(template_problems), problems)
@@ -409,6 +410,7 @@ class SiteRendering:
         for item in media.values():
             # A media file's name carries a digest of its bytes: one the last build wrote, untouched, is right.
             files[item.output_path] = UNCHANGED if item.output_path in intact else item.source.read_bytes()
+        problems = unique(problems)
         stop_on_errors(problems, options)
         return BuildResult(self.site, dict(sorted(files.items())), problems, self.record())
 

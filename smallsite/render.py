@@ -22,6 +22,7 @@ from .config import Language, SiteConfig
 from .content import CONTENT_DIR
 from .i18n import Document, Site, alternates
 from .markdown import RenderedMarkdown
+from .names import encode_path, nfc
 from .problems import Problem, display_path
 
 TEMPLATES_DIR = "templates"
@@ -109,12 +110,14 @@ def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCa
     env.filters["date"] = _remembered_dates(locale)
     env.filters["number"] = lambda value: format_decimal(value, locale=locale)
     env.filters["percent"] = lambda value: format_percent(value, locale=locale)
-    base_path = config.base_path
+    # Each static file's URL made once, not at each of the pages that ask for it.
+    addresses = {name: config.base_path + encode_path(output) for name, output in static_urls.items()}
 
     def asset(name: str) -> str:
-        if name not in static_urls:
+        address = addresses.get(name) or addresses.get(nfc(name))  # static/'s names are kept in NFC
+        if address is None:
             raise jinja2.TemplateRuntimeError(f"no static file '{name}' in static/")
-        return base_path + static_urls[name]
+        return address
 
     env.globals["asset"] = asset
     return env
@@ -232,8 +235,8 @@ class Hero:
 
 
 def page_links(site: Site, lang: str) -> dict[str, str]:
-    """Every page key -> its URL path in one language's section."""
-    return {d.key: d.url_path for d in site.documents if d.lang == lang}
+    """Every page key -> its URL path in one language's section, encoded as a link writes it."""
+    return {d.key: d.address for d in site.documents if d.lang == lang}
 
 
 def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[Path], MediaFile] = media_file
@@ -247,7 +250,8 @@ def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[P
     if problem:
         return None, None, problem
     media = read_media(path)
-    return Hero(config.base_path + media.output_path, hero.alt, media.width, media.height), media, None
+    url = config.base_path + encode_path(media.output_path)
+    return Hero(url, hero.alt, media.width, media.height), media, None
 
 
 def document_context(renderer: Renderer, document: Document, body: RenderedMarkdown,
@@ -268,9 +272,9 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
         "toc": Markup(body.toc),
         "hero": hero,
         "is_fallback": document.is_fallback,
-        "url": config.base_url + document.url_path,
-        "path": config.base_path + document.url_path,
-        "canonical": config.base_url + document.url_path,
+        "url": config.base_url + document.address,
+        "path": config.base_path + document.address,
+        "canonical": config.base_url + document.address,
         "versions": versions,
         # hreflang: only real translations (a fallback is not one), and never from a fallback page.
         "hreflang": [] if document.is_fallback else [v for v in versions if v.is_translation],
@@ -278,7 +282,7 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
         "home_path": config.base_path + document.lang + "/",
         "feed_path": config.base_path + document.lang + "/feed.xml",
         "stories": stories,
-        "more_stories": more_stories(stories, config.base_path + document.url_path),
+        "more_stories": more_stories(stories, config.base_path + document.address),
         "story_card": renderer.story_card(document.lang),
         "noindex": document.is_fallback,
         # Set only in preview builds, when the translation's source has changed since it was translated.
@@ -332,7 +336,7 @@ def film(video: str | None) -> dict | None:
 def section_links(renderer: Renderer, document: Document) -> list[dict]:
     """The plain pages (About, ...) of the document's language, for the site's navigation."""
     config = renderer.site.config
-    return [{"title": other.page.front.title, "path": config.base_path + other.url_path,
+    return [{"title": other.page.front.title, "path": config.base_path + other.address,
              "is_current": other.key == document.key,
              "content_lang": config.language(other.page.lang)}
             for other in renderer.plain_pages.get(document.lang, ())]
@@ -345,7 +349,7 @@ def share_image(renderer: Renderer, hero: Hero | None) -> dict | None:
         return {"url": config.base_url + hero.url[len(config.base_path):], "alt": hero.alt,
                 "width": hero.width, "height": hero.height}
     if SHARE_IMAGE in renderer.static_urls:
-        return {"url": config.base_url + renderer.static_urls[SHARE_IMAGE], "alt": None,
+        return {"url": config.base_url + encode_path(renderer.static_urls[SHARE_IMAGE]), "alt": None,
                 "width": 1200, "height": 630}
     return None
 
@@ -356,7 +360,7 @@ def story_card(renderer: Renderer, document: Document, read_media: Callable[[Pat
     hero, media, problem = resolve_hero(renderer.site.config, document, read_media)
     config = renderer.site.config
     return ({"title": document.page.front.title, "summary": document.page.front.summary,
-             "date": document.page.front.date, "path": config.base_path + document.url_path,
+             "date": document.page.front.date, "path": config.base_path + document.address,
              "hero": hero, "content_lang": config.language(document.page.lang),
              "is_fallback": document.is_fallback}, media, problem)
 

@@ -1,5 +1,9 @@
 """Where pages come from and where they go: files, bundles, slugs, clashes, the home page's list."""
 
+import os
+import unicodedata
+from urllib.parse import quote
+
 import pytest
 
 from conftest import all_languages, page
@@ -166,3 +170,63 @@ def test_a_source_in_a_folder_that_can_be_listed_but_not_entered_is_still_found(
     assert [(source.shown, source.key) for source in sources if source.lang == "en"] == \
         [("content/index.en.md", ""), ("content/locked/story.en.md", "locked/story")]
     assert problems == []
+
+
+# A Korean name as macOS writes it (NFD: each syllable as its letters) and as people type it (NFC).
+WHY = "왜-멈췄나"
+WHY_DECOMPOSED = unicodedata.normalize("NFD", WHY)
+WHY_IN_A_URL = "%EC%99%9C-%EB%A9%88%EC%B7%84%EB%82%98"  # the NFC name's UTF-8, percent-encoded
+PICTURE = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"/>'
+
+
+def test_a_name_saved_decomposed_is_published_composed_and_found_by_links_in_either_form(site):
+    assert WHY != WHY_DECOMPOSED
+    files = {**all_languages("index"), **all_languages(f"stories/{WHY_DECOMPOSED}", date="2018-02-02"),
+             "content/about.en.md": page("About", f"[typed](stories/{WHY}.md) "
+                                         f"[pasted](stories/{WHY_DECOMPOSED}.md)")}
+    site.make(files)
+    outcome = site.build()
+    assert outcome.code == 0, outcome.stderr
+    for code in ("en", "ko", "ja", "zh"):
+        assert os.listdir(site.root / f"site/{code}/stories") == [WHY]
+    assert site.read("en/about/index.html").count(f'href="/en/stories/{WHY_IN_A_URL}/"') == 2
+
+
+def test_a_bundle_and_its_picture_saved_decomposed_are_found_by_references_typed_composed(site):
+    name, decomposed = "사진", unicodedata.normalize("NFD", "사진")
+    hero = f"{{src: {name}.svg, alt: A picture}}"
+    site.make({**all_languages("index"), f"content/stories/{WHY_DECOMPOSED}/{decomposed}.svg": PICTURE,
+               f"content/stories/{WHY_DECOMPOSED}/index.en.md": page("Why", f"![A picture]({name}.svg)", hero=hero),
+               "content/about.en.md": page("About", f"![Why](stories/{WHY}/{name}.svg)")})
+    outcome = site.build()
+    assert outcome.code == 0, outcome.stderr
+    assert os.listdir(site.root / "site/en/stories") == [WHY]
+    [published] = os.listdir(site.root / "site/media")
+    assert published.startswith(name + ".")  # composed, as the link and every other name
+    html = site.read(f"en/stories/{WHY}/index.html")
+    assert html.count(f'src="/media/{quote(published)}"') == 2  # the illustration and the picture in the text
+    assert f'src="/media/{quote(published)}"' in site.read("en/about/index.html")
+
+
+def test_a_slug_pasted_decomposed_is_published_composed(site):
+    files = all_languages("about")
+    files["content/about.ko.md"] = page("소개", slug=unicodedata.normalize("NFD", "소개"))
+    site.make({**all_languages("index"), **files})
+    assert site.build().code == 0
+    assert "소개" in os.listdir(site.root / "site/ko")
+    assert 'hreflang="ko" href="https://example.org/ko/%EC%86%8C%EA%B0%9C/"' in site.read("en/about/index.html")
+
+
+def test_names_that_differ_only_in_their_unicode_form_are_a_clash_naming_both(site):
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    site.make({**all_languages("index"), f"content/{composed}.en.md": page("A"),
+               f"content/{decomposed}.en.md": page("B"),
+               f"content/stories/{composed}.svg": PICTURE, f"content/stories/{decomposed}.svg": PICTURE})
+    outcome = site.build()
+    assert outcome.code == 1
+    for name in (f"{composed}.en.md", f"stories/{composed}.svg"):
+        other = unicodedata.normalize("NFD", name)
+        assert (f"content/{name}: same URL as content/{other}: the two names differ only in how their "
+                "letters are written, this one composed (NFC), the other decomposed (NFD, as macOS writes "
+                "names): keep one of them") in outcome.stderr.splitlines()
+    assert "build failed: 2 problems" in outcome.stderr

@@ -1,6 +1,8 @@
 """The files around the pages, hashed static files, and a site that works under a sub-path."""
 
+import os
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 
 from conftest import SITE_TOML, all_languages, page
@@ -110,3 +112,78 @@ def test_feed_and_sitemap_escaping_matches_the_standard_library():
     for text in ["plain", "a & b < c > d", 'say "hi"', "it's", "both \" and '", "tab\tnew\nline\rcr", "&amp;", ""]:
         assert outputs.escape(text) == saxutils.escape(text)
         assert outputs.quoteattr(text) == saxutils.quoteattr(text)
+
+
+# What RFC 3986 allows in a URI (sitemaps and feeds must hold URIs): no space, no raw non-ASCII letter.
+URI = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
+def test_every_url_written_for_a_name_with_a_space_or_korean_letters_is_percent_encoded(site):
+    picture = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"/>'
+    files = {**all_languages("index", "Home"),
+             **all_languages("stories/with space", "Spaced", date="2018-02-02", hero="{src: my pic.svg, alt: A}"),
+             **all_languages("stories/왜-멈췄나", "Why", "[Spaced](with%20space.md) ![B](my%20pic.svg)",
+                             date="2018-01-01"),
+             "content/stories/my pic.svg": picture, "static/img/a dot.svg": picture,
+             "static/css/site.css": "body { background: url('../img/a%20dot.svg'); }"}
+    site.make(files)
+    assert site.build().code == 0
+    spaced, why = "stories/with%20space/", "stories/%EC%99%9C-%EB%A9%88%EC%B7%84%EB%82%98/"
+    [picture_name] = os.listdir(site.root / "site/media")
+    assert picture_name.startswith("my pic.")
+    media = "/media/" + picture_name.replace(" ", "%20")
+
+    sitemap = ET.fromstring(site.read("sitemap.xml"))
+    urls = [u.find("s:loc", NS).text for u in sitemap.findall("s:url", NS)]
+    urls += [link.get("href") for link in sitemap.iter(f"{{{NS['x']}}}link")]
+    assert f"https://example.org/ko/{spaced}" in urls and f"https://example.org/zh/{why}" in urls
+    feed = ET.fromstring(site.read("ja/feed.xml"))
+    entries = [e.find("a:link", NS).get("href") for e in feed.findall("a:entry", NS)]
+    assert entries == [f"https://example.org/ja/{spaced}", f"https://example.org/ja/{why}"]
+    urls += entries + [e.find("a:id", NS).text for e in feed.findall("a:entry", NS)]
+    assert all(URI.fullmatch(url) for url in urls), urls
+
+    html = site.read("ko/stories/with space/index.html")
+    assert f'<link rel="canonical" href="https://example.org/ko/{spaced}">' in html
+    assert f'<link rel="alternate" hreflang="zh-Hans" href="https://example.org/zh/{spaced}">' in html
+    assert f'<meta property="og:url" content="https://example.org/ko/{spaced}">' in html
+    assert f'<meta property="og:image" content="https://example.org{media}">' in html
+    assert f'src="{media}"' in html  # the illustration
+    assert f'href="/ko/{why}"' in html  # the other story's card
+    story = site.read("ko/stories/왜-멈췄나/index.html")
+    assert f'<a href="/ko/{spaced}">Spaced</a>' in story and f'<img alt="B" decoding="async" height="3" ' \
+        f'loading="lazy" src="{media}"' in story
+    assert f'href="/ko/{spaced}"' in site.read("ko/index.html")
+    [dot] = (site.root / "site/static/img").glob("a dot.*.svg")
+    css = next((site.root / "site/static/css").iterdir()).read_text(encoding="utf-8")
+    assert f'url("/static/img/{dot.name.replace(" ", "%20")}")' in css
+
+
+def test_a_static_file_saved_decomposed_is_published_composed_and_asked_for_in_either_form(site):
+    name = "사진 one.svg"
+    make_site(site)
+    site.write(f"static/img/{unicodedata.normalize('NFD', name)}", '<svg xmlns="http://www.w3.org/2000/svg"/>')
+    base = site.root / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace(
+        "<title>", f"<link rel=\"preload\" href=\"{{{{ asset('img/{name}') }}}}\" as=\"image\">"
+                   f"<link rel=\"prefetch\" href=\"{{{{ asset('img/{unicodedata.normalize('NFD', name)}') }}}}\">"
+                   "<title>", 1), encoding="utf-8")
+    outcome = site.build()
+    assert outcome.code == 0, outcome.stderr
+    [published] = [p for p in os.listdir(site.root / "site/static/img") if not p.startswith(("icon.", "share."))]
+    assert published.startswith(name[:-4] + ".")  # composed
+    address = "/static/img/%EC%82%AC%EC%A7%84%20one." + published.split(".")[1] + ".svg"
+    html = site.read("en/index.html")
+    assert f'<link rel="preload" href="{address}" as="image"><link rel="prefetch" href="{address}">' in html
+
+
+def test_static_names_that_differ_only_in_their_unicode_form_are_a_clash(site):
+    composed, decomposed = "caf\u00e9.svg", "cafe\u0301.svg"
+    make_site(site)
+    site.write(f"static/img/{composed}", "<svg/>")
+    site.write(f"static/img/{decomposed}", "<svg/>")
+    outcome = site.build()
+    assert outcome.code == 1
+    assert (f"static/img/{composed}: same URL as static/img/{decomposed}: the two names differ only in how their "
+            "letters are written, this one composed (NFC), the other decomposed (NFD, as macOS writes names): keep "
+            "one of them") in outcome.stderr.splitlines()
