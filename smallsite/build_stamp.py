@@ -72,7 +72,7 @@ class UpToDate:
 def request_digest(root: Path, out: Path | None, options: tuple) -> str:
     """What, besides the input files, decides the output: where it goes, the options, the code."""
     # The root as written too: pages read in one build keep their paths (relative or not) for the next.
-    parts = (FORMAT, str(root), os.getcwd(), str(root.resolve()), str(out.resolve()) if out else "",
+    parts = (FORMAT, str(root), os.getcwd(), str(root.resolve()), os.path.realpath(out) if out else "",
              repr(options), code_digest())
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -181,7 +181,7 @@ def stamp_path(root: Path, out: Path | None) -> Path:
     """One stamp per output folder: builds into another folder (--out) keep their own."""
     if out is None:
         return root / STAMP_FILE
-    name = hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    name = hashlib.sha256(os.path.realpath(out).encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return root / STAMP_FILE.with_name(f"{STAMP_FILE.stem}-{name}{STAMP_FILE.suffix}")
 
 
@@ -200,7 +200,7 @@ def check(root: Path, out: Path | None, options: tuple) -> UpToDate | InputScan:
             return replace(scan, previous_outputs=stamp.get("outputs"), previous_id=stamp.get("started_ns"))
         out_dir = Path(stamp["out_dir"])
         # The folder as the build named it must still lead there: a link pointed elsewhere is another folder.
-        if Path(stamp["out_path"]).resolve() != out_dir:
+        if Path(os.path.realpath(stamp["out_path"])) != out_dir:
             return scan
         if not out_dir.is_dir() or output_records(out_dir) != stamp["outputs"]:
             return scan

@@ -24,7 +24,11 @@ RECORD_FORMAT = 1
 def check_output_dir(out_dir: Path, project_root: Path) -> Path:
     """The output folder's real path; refuses one that a build could not replace without harm: a
     project folder or a parent of one, home, a file, or a folder of files smallsite did not write."""
-    out = out_dir.resolve()
+    try:
+        out = out_dir.resolve()
+    except (OSError, RuntimeError):  # a link to itself, through others
+        raise BuildFailed([Problem(str(out_dir), None, "refusing to write the site here: this path is a loop "
+                                   "of links")]) from None
     root = project_root.resolve()
     home = Path.home().resolve()
     reason = None

@@ -102,9 +102,25 @@ def _remove_staged(folder: Path) -> None:
     folder.rmdir()
 
 
+@contextlib.contextmanager
+def failures_named(out_dir: Path):
+    """A folder that cannot be written (no permission, a file in the way, a full disk) fails the build with
+    what the system said, naming the folder, instead of a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else str(out_dir)
+        raise BuildFailed([Problem(where, None, f"cannot write the site here: {exc.strerror or exc}")]) from None
+
+
 def start_staging(out_dir: Path, project_root: Path) -> Staging | None:
     """A staging place for a build's pages when there is no output folder yet (a first build, or one
     after the folder was deleted); None when there is one: then write_tree stages what it needs."""
+    with failures_named(out_dir):
+        return _start_staging(out_dir, project_root)
+
+
+def _start_staging(out_dir: Path, project_root: Path) -> Staging | None:
     out = check_output_dir(out_dir, project_root)
     remove_leftovers(out, out_dir)
     if os.path.lexists(out):
@@ -150,6 +166,12 @@ def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
     Nothing is done when nothing changed. `listing`: the output folder's files and folders, when the
     caller has just listed them. `staged`: the staging place a first build has already written the files
     marked STAGED into (start_staging)."""
+    with failures_named(out_dir):
+        return _write_tree(files, out_dir, project_root, listing, staged)
+
+
+def _write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
+                listing: tuple[list[str], list[str]] | None, staged: Staging | None) -> WriteSummary:
     if staged is not None:
         if os.path.lexists(staged.out):  # made while the pages were staged: not ours to replace, nor to follow
             raise BuildFailed([Problem(str(out_dir), None, "the output folder was made by something else while "

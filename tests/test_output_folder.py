@@ -328,3 +328,16 @@ def test_a_build_killed_at_any_moment_leaves_a_whole_site(site):
     assert subprocess.run(command, cwd=site.root, env=env, capture_output=True).returncode == 0
     assert snapshot(site.root / "site") == new
     assert sorted(p.name for p in site.root.iterdir() if p.name.startswith(".site")) == [".site.staging"]
+
+
+@pytest.mark.parametrize("out, message", [
+    ("loop", "loop: refusing to write the site here: this path is a loop of links"),
+    ("site.toml/public", "site.toml/.public.staging: cannot write the site here: Not a directory"),
+])
+def test_an_output_folder_that_cannot_be_written_is_named_without_a_traceback(site, out, message):
+    site.make(all_languages("index"))
+    (site.root / "loop").symlink_to("loop2")
+    (site.root / "loop2").symlink_to("loop")
+    outcome = site.build("--out", str(site.root / out))
+    assert outcome.code == 1
+    assert message in outcome.stderr and "Traceback" not in outcome.stderr
