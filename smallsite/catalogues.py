@@ -142,11 +142,20 @@ def compile_catalogue(catalog: Catalog) -> Translations:
 
 
 def mo_bytes(catalog: Catalog) -> bytes:
-    """A catalogue compiled as a .mo file would be (fuzzy translations left out, as gettext does)."""
+    """A catalogue compiled as msgfmt would: fuzzy and untranslated entries left out, so gettext falls
+    back to the English. (Babel's write_mo keeps a plural entry with no form translated, with the English
+    singular as every form: Japanese pages then said "3 story".)"""
+    from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
 
+    translated = Catalog(locale=catalog.locale, domain=catalog.domain, charset=catalog.charset)
+    translated.mime_headers = catalog.mime_headers
+    translated.fuzzy = catalog.fuzzy
+    for message in catalog:
+        if message.id and not message.fuzzy and any(_forms(message.string)):
+            translated[message.id] = message
     buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
+    write_mo(buffer, translated, use_fuzzy=False)
     return buffer.getvalue()
 
 
