@@ -68,10 +68,13 @@ def load_catalogues(config: SiteConfig, keep_in: Path | None = None) -> tuple[di
                                         "strings will be in the default language", "warning"))
             loaded[language.code] = LoadedCatalogue(language, NullTranslations())
             continue
+        except OSError as exc:  # a folder, or a file we may not read: an error, not a traceback
+            problems.append(Problem(shown, None, f"cannot read this catalogue: {exc.strerror}"))
+            continue
         key = hashlib.sha256(repr((shown, language.locale)).encode() + b"\0" + data).hexdigest()
         entry = kept.get(key)
         if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], bytes)):
-            catalog, found = read_catalogue(path, shown, language)
+            catalog, found = read_catalogue_bytes(data, shown, language)  # the bytes the key is made of
             if catalog is None:  # errors: nothing to keep, and the build stops
                 problems += found
                 continue
@@ -87,7 +90,11 @@ def load_catalogues(config: SiteConfig, keep_in: Path | None = None) -> tuple[di
 def read_catalogue(path: Path, shown: str, language: Language) -> tuple[Catalog | None, list[Problem]]:
     """Read and check one .po file: its grammar line by line (po_grammar), then, when that is sound,
     Babel's reading of it: placeholders and plural forms."""
-    return read_catalogue_bytes(path.read_bytes(), shown, language)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, None, f"cannot read this catalogue: {exc.strerror}")]
+    return read_catalogue_bytes(data, shown, language)
 
 
 def read_catalogue_bytes(data: bytes, shown: str, language: Language) -> tuple[Catalog | None, list[Problem]]:

@@ -92,7 +92,10 @@ def run_update(args: argparse.Namespace, config: SiteConfig) -> int:
             problems.append(Problem(shown, None, f"no catalogue for {language.name}: "
                                     f"run {RUN} i18n init {language.code}", "warning"))
             continue
-        broken = check_po(path.read_bytes(), shown, language.locale).problems
+        try:
+            broken = check_po(path.read_bytes(), shown, language.locale).problems
+        except OSError as exc:
+            broken = [Problem(shown, None, f"cannot read this catalogue: {exc.strerror}")]
         if broken:  # merged, it would be written back as Babel misread it, and the defect hidden
             problems += broken
             print(f"{shown}: not updated: fix the errors below first")

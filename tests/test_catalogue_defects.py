@@ -163,6 +163,16 @@ def test_many_defects_are_listed_then_cut_short(site, built):
     assert len(lines) == 21
 
 
+def test_a_folder_in_place_of_the_catalogue_is_an_error(site, built):
+    po_file = site.root / PO
+    po_file.unlink()
+    po_file.mkdir()
+    outcome = site.build()
+    assert outcome.code == 1
+    assert f"{PO}: cannot read this catalogue: Is a directory" in outcome.stderr
+    assert site.tree() == built
+
+
 def test_fuzzy_entries_are_read_but_not_shown(site, built):
     po_file = site.root / PO
     text = po_file.read_text(encoding="utf-8")
