@@ -108,7 +108,8 @@ def read_catalogue_bytes(data: bytes, shown: str, language: Language) -> tuple[C
     try:
         catalog = read_po(checked.lines, locale=language.locale, abort_invalid=True)
     except PoFileError as exc:  # the grammar check should have found it first; Babel counts lines from 0
-        return None, [Problem(shown, exc.lineno + 1, f"cannot read this catalogue: {exc.args[0].rsplit(' on ', 1)[0]}")]
+        why = exc.args[0].rsplit(" on ", 1)[0]
+        return None, [Problem(shown, exc.lineno + 1, f"cannot read this catalogue: {why}")]
     except (ValueError, LookupError, UnknownLocaleError) as exc:
         return None, [Problem(shown, 1, f"cannot read this catalogue: {exc}")]
     problems = check_catalogue(catalog, shown)
@@ -138,8 +139,9 @@ def check_catalogue(catalog: Catalog, shown: str) -> list[Problem]:
         for string in strings:
             if string:
                 required = set(source_names) if len(ids) == 1 else shared_names
+                findings = placeholder_findings(string, source_names, required) + line_break_findings(string, ids[0])
                 problems += [Problem(shown, message.lineno, f"translation of '{ids[0]}' {finding}")
-                             for finding in placeholder_findings(string, source_names, required)]
+                             for finding in findings]
     return problems
 
 
@@ -199,6 +201,18 @@ def placeholder_findings(string: str, source: dict[str, str], required: set[str]
         if _KIND[names[name]] != _KIND[source[name]]:
             findings.append(f"writes %({name}){names[name]} where the source has %({name}){source[name]}: "
                             f"keep %({name}){source[name]}")
+    return findings
+
+
+def line_break_findings(string: str, source: str) -> list[str]:
+    """A translation begins and ends with a line break (\\n) where its source does (msgfmt --check)."""
+    findings = []
+    for where, source_has, has in (("begin", source.startswith("\n"), string.startswith("\n")),
+                                   ("end", source.endswith("\n"), string.endswith("\n"))):
+        if source_has and not has:
+            findings.append(f"does not {where} with a line break (\\n) as the source string does")
+        elif has and not source_has:
+            findings.append(f"{where}s with a line break (\\n), unlike the source string")
     return findings
 
 

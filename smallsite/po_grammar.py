@@ -22,8 +22,9 @@ _ESCAPES = {"\\": "\\", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r
 _PLAIN_STRING = re.compile(r'"(?:[^"\\]|\\[\\"abfnrtv])*"')
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr)(?:(?<=msgstr)\[(\d+)\])?")
 _WORD = re.compile(r"[^\s\"]+")
-_PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*$")
-_HEADER_FIELD = re.compile(r"([A-Za-z][\w-]*):[ \t]*(.*)")
+_PREVIOUS = re.compile(r'(?:(?:msgctxt|msgid_plural|msgid)\s+)?"(?:[^"\\]|\\[\\"abfnrtv])*"\s*')
+_FLAG = re.compile(r"[\w-]+(?::\s*\d+\.\.\d+)?")  # fuzzy, python-format, range: 1..10
+_HEADER_FIELD = re.compile(r"([!-9;-~]+):")  # an e-mail header's field name: printable ASCII but ':'
 MAX_ERRORS = 20  # a file that is not a catalogue at all would otherwise give one error a line
 # The numbers a plural expression is tried on: each must give a form the header declares.
 _PLURAL_TRIES = range(1001)
@@ -122,10 +123,14 @@ class _Checker:
             line = raw.strip()  # as Babel strips each line
             if not line:
                 continue
+            if line.startswith("#") and line.endswith("\\"):
+                self.error(number, "a comment that ends in a backslash: gettext tools read the next line "
+                           "as part of it; delete the backslash")
             if line.startswith("#~"):
                 rest = line[2:].lstrip()
                 if rest.startswith("|"):  # the previous msgid of an obsolete entry: a comment
                     self.finish()
+                    self.previous(number, rest[1:].strip())
                 elif rest:
                     self.statement(number, rest, obsolete=True)
             elif line.startswith("#-"):
@@ -133,9 +138,21 @@ class _Checker:
                            "read: keep the right translation and delete the marker lines")
             elif line.startswith("#"):
                 self.finish()
+                if line.startswith("#|"):
+                    self.previous(number, line[2:].strip())
+                elif line.startswith("#,") and not all(_FLAG.fullmatch(flag.strip()) or not flag.strip()
+                                                        for flag in line[2:].split(",")):
+                    # Babel splits flags at commas only: "#, fuzzy python-format" would not be fuzzy to it.
+                    self.error(number, "a #, line lists flags separated by commas: #, fuzzy, python-format")
             else:
                 self.statement(number, line, obsolete=False)
         self.finish()
+
+    def previous(self, number: int, line: str) -> None:
+        """A #| line: the source string a fuzzy translation was made for, written as gettext tools read it."""
+        if _PREVIOUS.fullmatch(line) is None:
+            self.error(number, "a #| line holds the previous source of a fuzzy entry, as #| msgid \"...\": "
+                       "write other notes as # comments")
 
     def statement(self, number: int, line: str, obsolete: bool) -> None:
         """A keyword line (msgid "...") or a continuation line ("...")."""
@@ -144,7 +161,7 @@ class _Checker:
             value = self.string(number, line)
             if entry is None or not entry.open:
                 self.error(number, "a string with no msgid or msgstr above it: a string continues the "
-                           "one on the line before, with no comment or blank line between")
+                           "msgid or msgstr before it, and a comment line ends an entry")
             elif entry.obsolete != obsolete:
                 self.error(number, "an entry must be all obsolete (#~ on every line) or not at all")
             else:
@@ -158,18 +175,24 @@ class _Checker:
                        "a comment (#...), a keyword (msgid, msgstr, ...) with a string in double quotes, or a "
                        "string continuing the one above (a translation on two lines needs quotes on each)")
             return
-        if not rest.startswith(" "):
+        # The entry goes on after either error below, so that one mistake is reported once.
+        if not rest.strip():
+            self.error(number, f"{keyword.group()} with no string after it: write {keyword.group()} \"\" "
+                       "(empty until it is translated)")
+            value = ""
+        elif not rest.startswith(" "):
             # Babel splits a keyword from its string at a space: msgstr"..." or a tab it cannot read.
             self.error(number, f"put a space between {keyword.group()} and its string")
-            return
+            value = ""
+        else:
+            value = self.string(number, rest.strip())
         name, index = keyword.group(1), keyword.group(2)
-        value = self.string(number, rest.strip())
         if name == "msgctxt" or (name == "msgid" and not (entry and entry.msgid is None)):
             self.finish()
             entry = self.entry = _Entry(number, obsolete)
         elif entry is None:
-            self.error(number, f"{keyword.group()} with no msgid above it (a comment or a blank line cannot "
-                       "come inside an entry)")
+            self.error(number, f"{keyword.group()} with no msgid above it (a comment line cannot come "
+                       "inside an entry)")
             return
         if entry.obsolete != obsolete:
             self.error(number, "an entry must be all obsolete (#~ on every line) or not at all")
@@ -273,6 +296,7 @@ class _Checker:
     def check_header(self, locale: str, plurals: int) -> None:
         """The header entry (msgid ""): there, in UTF-8, for this language, with its plural forms."""
         from babel import Locale, UnknownLocaleError
+        from babel.messages.catalog import parse_separated_header
 
         header = self.header
         if header is None:
@@ -280,18 +304,22 @@ class _Checker:
                        "Plural-Forms): restore it from git, or copy it from messages.pot and fill in "
                        "Language and Plural-Forms")
             return
-        fields = _header_fields(header)
-        content_type = fields.get("content-type")
-        if content_type:
-            charset = re.search(r"charset\s*=\s*([^\s;]+)", content_type[0])
-            try:
-                utf8 = charset is None or codecs.lookup(charset.group(1)).name == "utf-8"
-            except LookupError:
-                utf8 = False
-            if not utf8:
-                self.error(content_type[1], f"Content-Type says charset={charset.group(1)}; catalogues are "
-                           "read as UTF-8: save the file as UTF-8 and write "
-                           "\"Content-Type: text/plain; charset=UTF-8\\n\"")
+        fields, wrong = _header_fields(header)
+        for line, message in wrong:
+            self.error(line, message)
+        if wrong:  # what is read of it would not be what is written
+            return
+        content_type, line = fields.get("content-type", ("", header.msgid_line))
+        charset = parse_separated_header(content_type).get("charset")  # as Babel reads it
+        try:
+            utf8 = charset is not None and codecs.lookup(charset).name == "utf-8"
+        except LookupError:
+            utf8 = False
+        if not utf8:
+            # Without a charset, msgfmt and other tools take the file as ASCII and garble the translations.
+            said = f"Content-Type says charset={charset}" if charset else "the header has no charset"
+            self.error(line, f"{said}; catalogues are read as UTF-8: save the file as UTF-8 and write "
+                       "\"Content-Type: text/plain; charset=UTF-8\\n\"")
         language = fields.get("language")
         expected_language = Locale.parse(locale)
         if language and language[0].strip():
@@ -306,6 +334,7 @@ class _Checker:
 
     def check_plural_forms(self, plural_forms: tuple[str, int] | None, header_line: int, locale: str,
                            plurals: int) -> None:
+        from babel.messages.catalog import parse_separated_header
         from babel.messages.plurals import get_plural
 
         wanted = f"\"Plural-Forms: {get_plural(locale).plural_forms}\\n\""
@@ -315,23 +344,22 @@ class _Checker:
                            f"entries: add {wanted}")
             return
         value, line = plural_forms
-        match = _PLURAL_FORMS.match(value)
-        if match is None:
+        params = parse_separated_header(f" ;{value}")  # as Babel reads it
+        if not (params.get("nplurals", "").isdigit() and params.get("plural")):
             self.error(line, f"Plural-Forms should be nplurals=N; plural=EXPRESSION; for {locale}: write {wanted}")
             return
-        count = int(match.group(1))
+        count = int(params["nplurals"])
         if count != plurals:
             self.error(line, f"Plural-Forms says nplurals={count}, but {locale} has {plurals} plural "
                        f"form{'s' if plurals != 1 else ''}: write {wanted}")
         try:
-            choose = gettext.c2py(match.group(2))
-            largest = max(_PLURAL_TRIES, key=choose)
-            too_large = choose(largest) >= count
+            choose = gettext.c2py(params["plural"])
+            wrong = next(((n, choose(n)) for n in _PLURAL_TRIES if not 0 <= choose(n) < count), None)
         except (ValueError, TypeError, ZeroDivisionError, RecursionError):
             self.error(line, f"the plural expression in Plural-Forms cannot be read: write {wanted}")
             return
-        if too_large:
-            self.error(line, f"the plural expression gives form {choose(largest)} for n={largest}, but "
+        if wrong:
+            self.error(line, f"the plural expression gives form {wrong[1]} for n={wrong[0]}, but "
                        f"nplurals={count} (forms 0 to {count - 1}): write {wanted}")
         for index, number in self.plural_lines:
             if index >= count:
@@ -341,21 +369,42 @@ class _Checker:
                            "form the language has")
 
 
-def _header_fields(header: _Entry) -> dict[str, tuple[str, int]]:
-    """The header's fields: lower-case name -> (value, the line its string starts on)."""
-    fields: dict[str, tuple[str, int]] = {}
+def _header_fields(header: _Entry) -> tuple[dict[str, tuple[str, int]], list[tuple[int, str]]]:
+    """The header's fields as Babel reads them (as an e-mail header): lower-case name -> (value, the
+    line of the string it is in); and what keeps Babel from reading the header as written (line, why)."""
+    from email import message_from_string
+
     text, starts = "", []  # the joined text; where each string starts in it, and its line
     for piece, number in header.pieces:
         starts.append((len(text), number))
         text += piece
-    offset = 0
-    for field_text in text.split("\n"):  # a field is on the line of the string it starts in
+
+    def line_at(offset: int) -> int:
+        return next(number for start, number in reversed(starts) if start <= offset)
+
+    if not text.strip():
+        return {}, []
+    if "\r" in text:  # an e-mail parser ends a line there
+        return {}, [(line_at(text.index("\r")), "a carriage return (\\r) in the header: delete it")]
+    written, offset = [], 0  # (name or None, line) of each line of the header
+    for field_text in text.rstrip().split("\n"):
         found = _HEADER_FIELD.match(field_text)
-        if found:
-            line = next(number for start, number in reversed(starts) if start <= offset)
-            fields.setdefault(found.group(1).lower(), (found.group(2), line))
+        written.append((found.group(1) if found else None, line_at(offset)))
         offset += len(field_text) + 1
-    return fields
+    read = [(name.lower(), value) for name, value in message_from_string(text).items()]
+    for index, (name, line) in enumerate(written):
+        # A line with no "Name:", one starting with a space (read as part of the field above) or an empty
+        # line (the header ends there) would make Babel read other fields than the ones written.
+        if index >= len(read) or name is None or read[index][0] != name.lower():
+            return {}, [(line, "this header line is not a field as Babel reads them: each line is "
+                         "Name: value\\n, none is empty or starts with a space")]
+    fields: dict[str, tuple[str, int]] = {}
+    problems = []
+    for (name, line), (key, value) in zip(written, read):
+        if key in fields:
+            problems.append((line, f"{name} is in the header twice (also on line {fields[key][1]}): keep one"))
+        fields.setdefault(key, (value, line))
+    return fields, problems
 
 
 def _unescape(text: str) -> str:
