@@ -220,7 +220,6 @@ def _listed(names: dict[str, str]) -> str:
     return ", ".join(f"%({name}){letter}" for name, letter in sorted(names.items()))
 
 
-
 @dataclass(frozen=True)
 class CatalogueReview:
     """How far one language's interface strings are, against the strings the templates use now."""

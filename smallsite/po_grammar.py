@@ -140,13 +140,18 @@ class _Checker:
                 self.finish()
                 if line.startswith("#|"):
                     self.previous(number, line[2:].strip())
-                elif line.startswith("#,") and not all(_FLAG.fullmatch(flag.strip()) or not flag.strip()
-                                                        for flag in line[2:].split(",")):
-                    # Babel splits flags at commas only: "#, fuzzy python-format" would not be fuzzy to it.
-                    self.error(number, "a #, line lists flags separated by commas: #, fuzzy, python-format")
+                elif line.startswith("#,"):
+                    self.flags(number, line[2:])
             else:
                 self.statement(number, line, obsolete=False)
         self.finish()
+
+    def flags(self, number: int, line: str) -> None:
+        """A #, line: flags such as fuzzy, separated by commas."""
+        flags = [flag.strip() for flag in line.split(",")]
+        if not all(_FLAG.fullmatch(flag) for flag in flags if flag):
+            # Babel splits flags at commas only: "#, fuzzy python-format" would not be fuzzy to it.
+            self.error(number, "a #, line lists flags separated by commas: #, fuzzy, python-format")
 
     def previous(self, number: int, line: str) -> None:
         """A #| line: the source string a fuzzy translation was made for, written as gettext tools read it."""
