@@ -5,16 +5,17 @@ keeps the last of two entries with the same msgid, skips unknown escapes, takes 
 msgstr, and stops at other defects with no line number (or one counted from 0). So every line is checked
 here first, each defect an error with its line, and Babel reads only a catalogue that passed: what it
 reads is then what the translator wrote. The checks follow GNU msgfmt --check, and refuse a few things it
-accepts that Babel would misread (octal and hex escapes, two strings on one line, a tab after a keyword).
+accepts that Babel would misread (octal and hex escapes, two strings on one line, a tab after a keyword,
+flags not separated by commas). The header is checked in po_header.py.
 """
 
 from __future__ import annotations
 
 import codecs
-import gettext
 import re
 from dataclasses import dataclass, field
 
+from .po_header import check_header
 from .problems import Problem
 
 # Babel's reader turns exactly these escapes back into characters (babel.messages.pofile.unescape).
@@ -24,10 +25,7 @@ _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr)(?:(?<=msgstr)\[(\d+)
 _WORD = re.compile(r"[^\s\"]+")
 _PREVIOUS = re.compile(r'(?:(?:msgctxt|msgid_plural|msgid)\s+)?"(?:[^"\\]|\\[\\"abfnrtv])*"\s*')
 _FLAG = re.compile(r"[\w-]+(?::\s*\d+\.\.\d+)?")  # fuzzy, python-format, range: 1..10
-_HEADER_FIELD = re.compile(r"([!-9;-~]+):")  # an e-mail header's field name: printable ASCII but ':'
 MAX_ERRORS = 20  # a file that is not a catalogue at all would otherwise give one error a line
-# The numbers a plural expression is tried on: each must give a form the header declares.
-_PLURAL_TRIES = range(1001)
 
 
 @dataclass
@@ -56,15 +54,13 @@ class CheckedCatalogue:
 def check_po(data: bytes, shown: str, locale: str) -> CheckedCatalogue:
     """Every defect of the .po file `data` (shown as `shown`) of the language `locale`, and its lines as
     Babel should read them."""
-    from babel.messages.plurals import get_plural
-
     checker = _Checker(shown)
     text = checker.decode(data)
     if text is None:
         return CheckedCatalogue(checker.problems, [])
     checker.read(text)
     if not checker.stopped:
-        checker.check_header(locale, get_plural(locale).num_plurals)
+        checker.check_header(locale)
     return CheckedCatalogue(checker.problems, babel_lines(data))
 
 
@@ -298,118 +294,22 @@ class _Checker:
         elif entry.msgid == "" and entry.context is None:
             self.header = entry
 
-    def check_header(self, locale: str, plurals: int) -> None:
-        """The header entry (msgid ""): there, in UTF-8, for this language, with its plural forms."""
-        from babel import Locale, UnknownLocaleError
-        from babel.messages.catalog import parse_separated_header
-
-        header = self.header
-        if header is None:
+    def check_header(self, locale: str) -> None:
+        """The header entry (msgid ""), and each msgstr[N] against the plural forms it declares."""
+        if self.header is None:
             self.error(1, "the catalogue has no header (the entry msgid \"\" with Language, Content-Type and "
                        "Plural-Forms): restore it from git, or copy it from messages.pot and fill in "
                        "Language and Plural-Forms")
             return
-        fields, wrong = _header_fields(header)
-        for line, message in wrong:
+        found, plurals = check_header(self.header.pieces, self.header.msgid_line, locale, bool(self.plural_lines))
+        for line, message in found:
             self.error(line, message)
-        if wrong:  # what is read of it would not be what is written
-            return
-        content_type, line = fields.get("content-type", ("", header.msgid_line))
-        charset = parse_separated_header(content_type).get("charset")  # as Babel reads it
-        try:
-            utf8 = charset is not None and codecs.lookup(charset).name == "utf-8"
-        except LookupError:
-            utf8 = False
-        if not utf8:
-            # Without a charset, msgfmt and other tools take the file as ASCII and garble the translations.
-            said = f"Content-Type says charset={charset}" if charset else "the header has no charset"
-            self.error(line, f"{said}; catalogues are read as UTF-8: save the file as UTF-8 and write "
-                       "\"Content-Type: text/plain; charset=UTF-8\\n\"")
-        language = fields.get("language")
-        expected_language = Locale.parse(locale)
-        if language and language[0].strip():
-            try:
-                same = Locale.parse(language[0].strip().replace("-", "_")).language == expected_language.language
-            except (UnknownLocaleError, ValueError):
-                same = False
-            if not same:
-                self.error(language[1], f"Language says {language[0].strip()}, but this is the catalogue of "
-                           f"{locale}: write \"Language: {locale}\\n\" (or move the file to its own folder)")
-        self.check_plural_forms(fields.get("plural-forms"), header.msgid_line, locale, plurals)
-
-    def check_plural_forms(self, plural_forms: tuple[str, int] | None, header_line: int, locale: str,
-                           plurals: int) -> None:
-        from babel.messages.catalog import parse_separated_header
-        from babel.messages.plurals import get_plural
-
-        wanted = f"\"Plural-Forms: {get_plural(locale).plural_forms}\\n\""
-        if plural_forms is None:
-            if self.plural_lines:  # without it gettext would take the English rule
-                self.error(header_line, f"the header has no Plural-Forms, and the catalogue has plural "
-                           f"entries: add {wanted}")
-            return
-        value, line = plural_forms
-        params = parse_separated_header(f" ;{value}")  # as Babel reads it
-        if not (params.get("nplurals", "").isdigit() and params.get("plural")):
-            self.error(line, f"Plural-Forms should be nplurals=N; plural=EXPRESSION; for {locale}: write {wanted}")
-            return
-        count = int(params["nplurals"])
-        if count != plurals:
-            self.error(line, f"Plural-Forms says nplurals={count}, but {locale} has {plurals} plural "
-                       f"form{'s' if plurals != 1 else ''}: write {wanted}")
-        try:
-            choose = gettext.c2py(params["plural"])
-            wrong = next(((n, choose(n)) for n in _PLURAL_TRIES if not 0 <= choose(n) < count), None)
-        except (ValueError, TypeError, ZeroDivisionError, RecursionError):
-            self.error(line, f"the plural expression in Plural-Forms cannot be read: write {wanted}")
-            return
-        if wrong:
-            self.error(line, f"the plural expression gives form {wrong[1]} for n={wrong[0]}, but "
-                       f"nplurals={count} (forms 0 to {count - 1}): write {wanted}")
         for index, number in self.plural_lines:
-            if index >= count:
-                # The words of the test that pinned this message (test_languages): kept.
+            if plurals is not None and index >= plurals:
+                # The words of the test that pinned this message (test_languages), kept.
                 self.error(number, "cannot read this catalogue: this entry has more msgstr[N] plural forms "
-                           f"than the Plural-Forms header allows (nplurals={count}); keep one msgstr per "
+                           f"than the Plural-Forms header allows (nplurals={plurals}); keep one msgstr per "
                            "form the language has")
-
-
-def _header_fields(header: _Entry) -> tuple[dict[str, tuple[str, int]], list[tuple[int, str]]]:
-    """The header's fields as Babel reads them (as an e-mail header): lower-case name -> (value, the
-    line of the string it is in); and what keeps Babel from reading the header as written (line, why)."""
-    from email import message_from_string
-
-    text, starts = "", []  # the joined text; where each string starts in it, and its line
-    for piece, number in header.pieces:
-        starts.append((len(text), number))
-        text += piece
-
-    def line_at(offset: int) -> int:
-        return next(number for start, number in reversed(starts) if start <= offset)
-
-    if not text.strip():
-        return {}, []
-    if "\r" in text:  # an e-mail parser ends a line there
-        return {}, [(line_at(text.index("\r")), "a carriage return (\\r) in the header: delete it")]
-    written, offset = [], 0  # (name or None, line) of each line of the header
-    for field_text in text.rstrip().split("\n"):
-        found = _HEADER_FIELD.match(field_text)
-        written.append((found.group(1) if found else None, line_at(offset)))
-        offset += len(field_text) + 1
-    read = [(name.lower(), value) for name, value in message_from_string(text).items()]
-    for index, (name, line) in enumerate(written):
-        # A line with no "Name:", one starting with a space (read as part of the field above) or an empty
-        # line (the header ends there) would make Babel read other fields than the ones written.
-        if index >= len(read) or name is None or read[index][0] != name.lower():
-            return {}, [(line, "this header line is not a field as Babel reads them: each line is "
-                         "Name: value\\n, none is empty or starts with a space")]
-    fields: dict[str, tuple[str, int]] = {}
-    problems = []
-    for (name, line), (key, value) in zip(written, read):
-        if key in fields:
-            problems.append((line, f"{name} is in the header twice (also on line {fields[key][1]}): keep one"))
-        fields.setdefault(key, (value, line))
-    return fields, problems
 
 
 def _unescape(text: str) -> str:
