@@ -17,6 +17,7 @@ from babel.support import NullTranslations, Translations
 
 from .cache_file import code_digest, read_cache_file, write_cache_file
 from .config import Language, SiteConfig
+from .po_grammar import check_po
 from .problems import Problem, display_path, plain
 
 if TYPE_CHECKING:
@@ -25,7 +26,13 @@ if TYPE_CHECKING:
 LOCALES_DIR = "locales"
 DOMAIN = "messages"
 CACHE_FILE = Path(".cache") / "catalogues.bin"
-PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
+# A % directive as Python's % operator reads it (the templates format every interface string with %,
+# even one with no placeholder): %%, or an optional (name), flags, width, precision and a letter.
+DIRECTIVE = re.compile(r"%(?:%|(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
+                       r"(?P<letter>[diouxXeEfFgGcrsa])?)")
+# Letters that take the same kind of value (as msgfmt --check compares python-format strings).
+_KIND = {**dict.fromkeys("sra", "string"), **dict.fromkeys("diuoxX", "integer"),
+         **dict.fromkeys("eEfFgG", "float"), "c": "character"}
 
 
 def po_path(root: Path, language: Language) -> Path:
@@ -61,10 +68,13 @@ def load_catalogues(config: SiteConfig, keep_in: Path | None = None) -> tuple[di
                                         "strings will be in the default language", "warning"))
             loaded[language.code] = LoadedCatalogue(language, NullTranslations())
             continue
+        except OSError as exc:  # a folder, or a file we may not read: an error, not a traceback
+            problems.append(Problem(shown, None, f"cannot read this catalogue: {exc.strerror}"))
+            continue
         key = hashlib.sha256(repr((shown, language.locale)).encode() + b"\0" + data).hexdigest()
         entry = kept.get(key)
         if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], bytes)):
-            catalog, found = read_catalogue(path, shown, language)
+            catalog, found = read_catalogue_bytes(data, shown, language)  # the bytes the key is made of
             if catalog is None:  # errors: nothing to keep, and the build stops
                 problems += found
                 continue
@@ -78,34 +88,32 @@ def load_catalogues(config: SiteConfig, keep_in: Path | None = None) -> tuple[di
 
 
 def read_catalogue(path: Path, shown: str, language: Language) -> tuple[Catalog | None, list[Problem]]:
-    """Read and check one .po file: syntax, placeholders, plural forms."""
+    """Read and check one .po file: its grammar line by line (po_grammar), then, when that is sound,
+    Babel's reading of it: placeholders and plural forms."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, None, f"cannot read this catalogue: {exc.strerror}")]
+    return read_catalogue_bytes(data, shown, language)
+
+
+def read_catalogue_bytes(data: bytes, shown: str, language: Language) -> tuple[Catalog | None, list[Problem]]:
+    """read_catalogue of a .po file's bytes."""
+    from babel.core import UnknownLocaleError
     from babel.messages.pofile import PoFileError, read_po  # only for a catalogue not compiled before
 
+    checked = check_po(data, shown, language.locale)
+    if checked.problems:
+        return None, checked.problems
     try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=language.locale, abort_invalid=True)
-    except (PoFileError, ValueError, UnicodeDecodeError) as exc:
-        line = _line_from(str(exc))
-        if "more translations than num_plurals" in str(exc):
-            line = _excess_plural_line(path) or line
-        return None, [Problem(shown, line, f"cannot read this catalogue: {_explained(str(exc))}")]
-    problems = check_plural_header(catalog, shown, path.read_bytes()) + check_catalogue(catalog, shown)
+        catalog = read_po(checked.lines, locale=language.locale, abort_invalid=True)
+    except PoFileError as exc:  # the grammar check should have found it first; Babel counts lines from 0
+        why = exc.args[0].rsplit(" on ", 1)[0]
+        return None, [Problem(shown, exc.lineno + 1, f"cannot read this catalogue: {why}")]
+    except (ValueError, LookupError, UnknownLocaleError) as exc:
+        return None, [Problem(shown, 1, f"cannot read this catalogue: {exc}")]
+    problems = check_catalogue(catalog, shown)
     return (None if any(p.is_error for p in problems) else catalog), problems
-
-
-def check_plural_header(catalog: Catalog, shown: str, data: bytes) -> list[Problem]:
-    """The Plural-Forms header must have the language's number of forms (CLDR's, as Babel knows them):
-    a wrong header makes gettext pick the wrong sentence for a number."""
-    from babel.messages.plurals import get_plural
-
-    expected = get_plural(catalog.locale)
-    if catalog.num_plurals == expected.num_plurals:
-        return []
-    line = next((n for n, text in enumerate(data.split(b"\n"), start=1) if text.startswith(b'"Plural-Forms:')),
-                None)
-    return [Problem(shown, line, f"Plural-Forms says nplurals={catalog.num_plurals}, but "
-                    f"{catalog.locale_identifier} has {expected.num_plurals} plural form"
-                    f"{'s' if expected.num_plurals != 1 else ''}: write \"Plural-Forms: {expected.plural_forms}\\n\"")]
 
 
 def check_catalogue(catalog: Catalog, shown: str) -> list[Problem]:
@@ -116,8 +124,10 @@ def check_catalogue(catalog: Catalog, shown: str) -> list[Problem]:
             continue
         ids = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
         strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
-        source_names = set().union(*(placeholders(i) for i in ids))
-        shared_names = set.intersection(*(placeholders(i) for i in ids))
+        source_names: dict[str, str] = {}
+        for each in ids:
+            source_names.update(placeholders(each))
+        shared_names = set.intersection(*(set(placeholders(each)) for each in ids))
         if len(ids) > 1 and len(strings) != catalog.num_plurals:
             problems.append(Problem(shown, message.lineno, f"{len(strings)} plural forms for '{ids[0]}', "
                                     f"but {catalog.locale_identifier} has {catalog.num_plurals}"))
@@ -127,17 +137,11 @@ def check_catalogue(catalog: Catalog, shown: str) -> list[Problem]:
             problems.append(Problem(shown, message.lineno, f"'{ids[0]}' has no msgstr[{', '.join(empty)}]: "
                                     f"{catalog.locale_identifier} needs all {catalog.num_plurals} plural forms"))
         for string in strings:
-            if not string:
-                continue
-            names = placeholders(string)
-            extra = names - source_names
-            missing = (source_names if len(ids) == 1 else shared_names) - names
-            if extra:
-                problems.append(Problem(shown, message.lineno, f"translation of '{ids[0]}' uses "
-                                        f"{_listed(extra)}, which the source string does not have"))
-            if missing:
-                problems.append(Problem(shown, message.lineno, f"translation of '{ids[0]}' leaves out "
-                                        f"{_listed(missing)}"))
+            if string:
+                required = set(source_names) if len(ids) == 1 else shared_names
+                findings = placeholder_findings(string, source_names, required) + line_break_findings(string, ids[0])
+                problems += [Problem(shown, message.lineno, f"translation of '{ids[0]}' {finding}")
+                             for finding in findings]
     return problems
 
 
@@ -147,49 +151,73 @@ def compile_catalogue(catalog: Catalog) -> Translations:
 
 
 def mo_bytes(catalog: Catalog) -> bytes:
-    """A catalogue compiled as a .mo file would be (fuzzy translations left out, as gettext does)."""
+    """A catalogue compiled as msgfmt would: fuzzy and untranslated entries left out, so gettext falls
+    back to the English. (Babel's write_mo keeps a plural entry with no form translated, with the English
+    singular as every form: Japanese pages then said "3 story".)"""
+    from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
 
+    translated = Catalog(locale=catalog.locale, domain=catalog.domain, charset=catalog.charset)
+    translated.mime_headers = catalog.mime_headers
+    translated.fuzzy = catalog.fuzzy
+    for message in catalog:
+        if message.id and not message.fuzzy and any(_forms(message.string)):
+            translated[message.id] = message
     buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
+    write_mo(buffer, translated, use_fuzzy=False)
     return buffer.getvalue()
 
 
-def placeholders(text: str) -> set[str]:
-    """The %(name)s placeholders of a string (Jinja's newstyle gettext fills these)."""
-    return {name for name in PLACEHOLDER.findall(text) if name}
+def placeholders(text: str) -> dict[str, str]:
+    """The %(name)s placeholders of a string (Jinja's newstyle gettext fills these): name -> letter."""
+    return {match["name"]: match["letter"] for match in DIRECTIVE.finditer(text)
+            if match["name"] and match["letter"]}
 
 
-def _listed(names: set[str]) -> str:
-    return ", ".join(f"%({name})s" for name in sorted(names))
+def placeholder_findings(string: str, source: dict[str, str], required: set[str]) -> list[str]:
+    """What is wrong with the % directives of a translation, whose source has the placeholders
+    `source` (name -> letter), of which it must keep `required`: each a sentence's end."""
+    findings, names, incomplete = [], {}, set()
+    for match in DIRECTIVE.finditer(string):
+        name, letter, text = match["name"], match["letter"], match.group()
+        if text == "%%":
+            continue
+        if letter is None and name is not None:
+            incomplete.add(name)
+            findings.append(f"has %({name}) with no conversion letter after it: write "
+                            f"%({name}){source.get(name, 's')}")
+        elif letter is None or name is None:
+            # A lone % fails the page, or takes the next letters as a placeholder ("100% sure").
+            findings.append(f"has {text!r}, which is not a placeholder: write %% for a percent sign")
+        else:
+            names[name] = letter
+    extra = {name: letter for name, letter in names.items() if name not in source}
+    if extra:
+        findings.append(f"uses {_listed(extra)}, which the source string does not have")
+    missing = {name: source[name] for name in required - names.keys() - incomplete}
+    if missing:
+        findings.append(f"leaves out {_listed(missing)}")
+    for name in sorted(names.keys() & source.keys()):
+        if _KIND[names[name]] != _KIND[source[name]]:
+            findings.append(f"writes %({name}){names[name]} where the source has %({name}){source[name]}: "
+                            f"keep %({name}){source[name]}")
+    return findings
 
 
-def _excess_plural_line(path: Path) -> int | None:
-    """The line of the first msgstr[N] past the header's nplurals (Babel's own count is off by one)."""
-    text = path.read_text(encoding="utf-8", errors="replace")
-    header = re.search(r"nplurals\s*=\s*(\d+)", text)
-    if not header:
-        return None
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = re.match(r"msgstr\[(\d+)\]", line)
-        if match and int(match.group(1)) >= int(header.group(1)):
-            return number
-    return None
+def line_break_findings(string: str, source: str) -> list[str]:
+    """A translation begins and ends with a line break (\\n) where its source does (msgfmt --check)."""
+    findings = []
+    for where, source_has, has in (("begin", source.startswith("\n"), string.startswith("\n")),
+                                   ("end", source.endswith("\n"), string.endswith("\n"))):
+        if source_has and not has:
+            findings.append(f"does not {where} with a line break (\\n) as the source string does")
+        elif has and not source_has:
+            findings.append(f"{where}s with a line break (\\n), unlike the source string")
+    return findings
 
 
-def _line_from(message: str) -> int | None:
-    # Babel says "... on 12" (PoFileError) or "line 12" (others).
-    match = re.search(r"(?:line|on) (\d+)$", message) or re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else None
-
-
-def _explained(message: str) -> str:
-    """Babel's words, with what to do when they are about plural forms."""
-    message = re.sub(r" on \d+$", "", message)
-    if "more translations than num_plurals" in message:
-        return ("this entry has more msgstr[N] plural forms than the Plural-Forms header allows; "
-                "keep one msgstr per form the language has")
-    return message
+def _listed(names: dict[str, str]) -> str:
+    return ", ".join(f"%({name}){letter}" for name, letter in sorted(names.items()))
 
 
 @dataclass(frozen=True)

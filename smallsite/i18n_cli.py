@@ -12,6 +12,7 @@ from .config import SiteConfig, load_config
 from .content import read_page
 from .messages import PYBABEL_EXTRACT, PYBABEL_INIT, PYBABEL_UPDATE, TEMPLATE, init_catalogue, \
     update_catalogue, write_template
+from .po_grammar import check_po
 from .problems import BuildFailed, Problem, display_path
 from .stale import find_source_change, mark_translated, source_of
 from .status import RUN, format_json, format_table, translation_status
@@ -91,9 +92,19 @@ def run_update(args: argparse.Namespace, config: SiteConfig) -> int:
             problems.append(Problem(shown, None, f"no catalogue for {language.name}: "
                                     f"run {RUN} i18n init {language.code}", "warning"))
             continue
+        try:
+            broken = check_po(path.read_bytes(), shown, language.locale).problems
+        except OSError as exc:
+            broken = [Problem(shown, None, f"cannot read this catalogue: {exc.strerror}")]
+        if broken:  # merged, it would be written back as Babel misread it, and the defect hidden
+            problems += broken
+            print(f"{shown}: not updated: fix the errors below first")
+            continue
         written = update_catalogue(template, path, language.locale)
         print(f"{shown}: {'updated' if written.changed else 'unchanged'}")
     report(problems)
+    if any(problem.is_error for problem in problems):
+        return 1
     print(f"next: translate the new and fuzzy strings, then check with {RUN} i18n status")
     return 0
 

@@ -23,6 +23,7 @@ from babel.messages.pofile import read_po, write_po
 from babel.util import LOCALTZ
 
 from .catalogues import DOMAIN, LOCALES_DIR
+from .po_grammar import babel_lines
 from .problems import BuildFailed, Problem
 
 MAPPING_FILE = "babel.cfg"
@@ -76,8 +77,9 @@ def update_catalogue(template_path: Path, po_file: Path, locale: str) -> Written
     source shown, vanished ones kept as obsolete (#~) so no work is lost (same as PYBABEL_UPDATE)."""
     with template_path.open("rb") as handle:
         template = read_po(handle)
-    with po_file.open("rb") as handle:
-        catalog = read_po(handle, locale=locale, domain=DOMAIN)
+    # Lines with the previous msgid of obsolete entries (#~|) blanked: Babel cannot read them. The
+    # caller checks the catalogue first (check_po): Babel would read a broken one without a word.
+    catalog = read_po(babel_lines(po_file.read_bytes()), locale=locale, domain=DOMAIN)
     catalog.update(template, no_fuzzy_matching=False, update_header_comment=False, update_creation_date=True)
     buffer = io.BytesIO()
     write_po(buffer, catalog, ignore_obsolete=False, include_previous=True, width=WIDTH)

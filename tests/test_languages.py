@@ -27,6 +27,18 @@ def test_plurals_follow_each_language(site):
     assert "이야기 2편" in site.read("ko/index.html")
 
 
+def test_an_untranslated_plural_falls_back_to_the_english_plural(site):
+    files = {**all_languages("index", "Home"), **all_languages("stories/one", date="2018-02-02"),
+             **all_languages("stories/two", date="2018-02-03")}
+    site.make(files)
+    po = site.root / "locales/ja_JP/LC_MESSAGES/messages.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr[0] "%(num)d つの物語"', 'msgstr[0] ""'),
+                  encoding="utf-8")
+    assert site.build().code == 0
+    html = site.read("ja/index.html")
+    assert "2 stories" in html and "2 story" not in html  # the English, as gettext shows it
+
+
 def test_dates_are_formatted_in_each_locale(site):
     site.make({**all_languages("index"), **all_languages("stories/s", date="2018-02-09")})
     assert site.build().code == 0

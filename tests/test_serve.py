@@ -210,6 +210,21 @@ def test_each_kind_of_error_is_shown_then_cleared(live, name, broken, shown):
     live.wait_until(lambda: 'id="smallsite-problems"' not in live.text("/en/")[1], message="for the overlay to go")
 
 
+def test_a_catalogue_defect_shows_its_line_and_the_last_good_page_stays(live):
+    """A string missing its closing quote: Babel alone would have shown the text cut short (すべての物)."""
+    name = "locales/ja_JP/LC_MESSAGES/messages.po"
+    original = (live.site.root / name).read_text(encoding="utf-8")
+    line = original.split("\n").index('msgstr "すべての物語"') + 1
+    lines = len(live.lines)
+    live.site.write(name, original.replace('msgstr "すべての物語"', 'msgstr "すべての物語'))
+    body = live.wait_for_page("/ja/", 'id="smallsite-problems"')
+    assert f"{name}:{line}: this string has no closing quote" in body
+    assert "すべての物語" in body
+    live.wait_for_output(rf"^{name}:{line}: this string has no closing quote", start=lines)
+    live.site.write(name, original)
+    live.wait_until(lambda: 'id="smallsite-problems"' not in live.text("/ja/")[1], message="for the overlay to go")
+
+
 def test_deleted_renamed_and_new_pages_and_folders_without_a_restart(live):
     (live.site.root / STORY).rename(live.site.root / "content/stories/geese.en.md")
     live.wait_for_page("/en/stories/ducks/", "not-found", status=404)
