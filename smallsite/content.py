@@ -150,7 +150,8 @@ def read_page(source: SourceFile, include_drafts: bool, earlier: Page | None = N
         line = data[: exc.start].count(b"\n") + 1
         return None, [Problem(source.shown, line, "not UTF-8 text: save the file as UTF-8")]
     split = split_source(text)
-    front_digest = "" if split.front is None else \
+    # Without its closing '---' the same text is no front matter (parse_front_matter says so): no digest.
+    front_digest = "" if split.front is None or not split.closed else \
         hashlib.sha256(split.front.encode("utf-8", "surrogatepass")).hexdigest()
     if earlier is not None and front_digest and earlier.front_digest == front_digest:
         front = earlier.front  # the same text gives the same front matter: no YAML to parse (nor to import)

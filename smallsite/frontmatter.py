@@ -87,6 +87,7 @@ class SplitSource:
     front_line: int
     body: str
     body_line: int
+    closed: bool = True  # False: the opening '---' has no closing one, and the whole file was taken as front
 
 
 def split_source(text: str) -> SplitSource:
@@ -99,13 +100,16 @@ def split_source(text: str) -> SplitSource:
         if lines[index].rstrip() in ("---", "..."):
             front = "\n".join(lines[1:index]) + "\n"
             return SplitSource(front, 2, "\n".join(lines[index + 1:]), index + 2)
-    return SplitSource("\n".join(lines[1:]), 2, "", len(lines) + 1)
+    return SplitSource("\n".join(lines[1:]), 2, "", len(lines) + 1, closed=False)
 
 
 def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | None, list[Problem]]:
     """Read and check the front matter; problems carry the line in the source file."""
     if split.front is None:
         return None, [Problem(path, 1, "no front matter: a page starts with '---', then title and summary")]
+    if not split.closed:  # else its text would all be taken as front matter, and the page left empty
+        return None, [Problem(path, 1, "the front matter that starts here has no closing '---': "
+                              "put a '---' line between the front matter and the page's text")]
     offset = split.front_line
     problems = []
     for number, line in enumerate(split.front.split("\n")):

@@ -104,3 +104,22 @@ def test_a_video_url_instead_of_an_id_is_explained(site):
     assert outcome.code == 1
     assert ("content/about.en.md:4: 'video' must be the film's id alone (like dQw4w9WgXcQ), "
             "not 'https://www.youtube.com/watch?v=abc123'") in outcome.stderr
+
+
+def test_front_matter_without_its_closing_line_names_the_opening_one(site):
+    outcome = build_with(site, "---\ntitle: T\nsummary: S\n")
+    assert outcome.code == 1
+    assert ("content/about.en.md:1: the front matter that starts here has no closing '---': put a '---' line "
+            "between the front matter and the page's text") in outcome.stderr
+    assert not (site.root / "site").exists()
+
+
+def test_a_closing_line_removed_later_is_not_hidden_by_the_cache(site):
+    """The same front matter text, closed and then not: the front matter kept from the first build (by the
+    digest of its text) must not stand in for the second, which is no front matter at all."""
+    site.make({**all_languages("index"), "content/about.en.md": "---\ntitle: T\nsummary: S\n---\n"})
+    assert site.build().code == 0
+    site.write("content/about.en.md", "---\ntitle: T\nsummary: S\n")
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "content/about.en.md:1: the front matter that starts here has no closing '---'" in outcome.stderr
