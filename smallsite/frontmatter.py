@@ -119,6 +119,8 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
         return None, problems
     try:
         node = _compose(split.front)
+    except RefusedYAML as exc:
+        return None, [Problem(path, offset + exc.line, exc.message)]
     except yaml.YAMLError as exc:
         problem_mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
@@ -163,16 +165,51 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
 _USE_LIBYAML = True  # off in the test that compares the two parsers
 
 
+class RefusedYAML(Exception):
+    """Valid YAML that front matter does not take: an anchor, an alias or a tag (`line` in the YAML)."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
 def _compose(text: str) -> yaml.Node | None:
     """The YAML node tree, by libyaml when it is installed (ten times faster: issue 6); a text it refuses
     is parsed again by PyYAML's own parser, so error messages and lines are the same on every machine."""
     fast_loader = getattr(yaml, "CSafeLoader", None) if _USE_LIBYAML else None
     if fast_loader is not None:
         try:
+            _refuse_anchors_and_tags(text, fast_loader)
             return yaml.compose(text, Loader=fast_loader)
         except yaml.YAMLError:
             pass
+    _refuse_anchors_and_tags(text, yaml.SafeLoader)
     return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def _refuse_anchors_and_tags(text: str, loader: type) -> None:
+    """Raise RefusedYAML at the first anchor, alias or tag, from the parser's events, before a node is made.
+    Nine nested anchors of nine aliases each stand for 9^9 values ("billion laughs"): any editor's file
+    could stop the build with them. Tags make values no field takes (!!binary, !!set) or that PyYAML
+    cannot make at all (!!python/..., !custom). Front matter needs neither: the check costs nothing for
+    the texts that cannot have them (no & * or !), the usual ones."""
+    if "&" not in text and "*" not in text and "!" not in text:
+        return
+    for event in yaml.parse(text, Loader=loader):
+        name = getattr(event, "anchor", None)
+        if name is not None:
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise RefusedYAML(event.start_mark.line, f"YAML anchors and aliases ({sign}{name}) are not taken in "
+                              f"front matter: write the value out in full, or quote the text if the {sign} is "
+                              "part of it")
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            shown = "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
+            raise RefusedYAML(event.start_mark.line, f"YAML tags ({shown}) are not taken in front matter: write "
+                              "the value plainly, and quote text YAML would read as something else, like \"123\"")
+
+
+_YAML_TAG = "tag:yaml.org,2002:"
 
 
 def _read_field(key: str, kind: str, node: yaml.Node, line: int, offset: int,

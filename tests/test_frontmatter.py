@@ -106,6 +106,45 @@ def test_a_video_url_instead_of_an_id_is_explained(site):
             "not 'https://www.youtube.com/watch?v=abc123'") in outcome.stderr
 
 
+# Nine levels of nine aliases each: 9^9 (387 million) values, which took the build past 5 GB.
+ALIAS_BOMB = "params:\n  a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"  a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 9)}]\n" for level in range(1, 9))
+
+
+def test_an_alias_bomb_is_refused_before_it_grows(site):
+    outcome = build_with(site, "---\ntitle: T\nsummary: S\n" + ALIAS_BOMB + "---\nBody\n")
+    assert outcome.code == 1
+    assert ("content/about.en.md:5: YAML anchors and aliases (&a0) are not taken in front matter: write the value "
+            "out in full, or quote the text if the & is part of it") in outcome.stderr
+
+
+@pytest.mark.parametrize("lines, expected", [
+    ("title: &t T\nsummary: *t", "content/about.en.md:2: YAML anchors and aliases (&t) are not taken"),
+    ("title: T\nsummary: S\nparams:\n  a: 1\n  b: *a", "content/about.en.md:6: YAML anchors and aliases (*a) "
+                                                     "are not taken"),
+    ("title: T\nsummary: S\nparams: {data: !!binary aGk=}", "content/about.en.md:4: YAML tags (!!binary) are not "
+                                                            "taken in front matter"),
+    ("title: T\nsummary: S\nparams:\n  x: 1\n  s: !!set {a, b}", "content/about.en.md:6: YAML tags (!!set)"),
+    ("title: T\nsummary: S\nparams: {when: !!timestamp 2018-02-02}", "content/about.en.md:4: YAML tags (!!timestamp)"),
+    ("title: !!python/object:os.system T\nsummary: S", "content/about.en.md:2: YAML tags (!!python/object:os.system)"),
+    ("title: !!str 123\nsummary: S", "content/about.en.md:2: YAML tags (!!str) are not taken in front matter: "
+                                     'write the value plainly, and quote text YAML would read as something else, '
+                                     'like "123"'),
+    ("title: T\nsummary: !local S", "content/about.en.md:3: YAML tags (!local)"),
+])
+def test_anchors_aliases_and_tags_are_refused_with_their_line(site, lines, expected):
+    outcome = build_with(site, f"---\n{lines}\n---\nBody\n")
+    assert outcome.code == 1
+    assert expected in outcome.stderr
+
+
+def test_text_with_ampersands_asterisks_and_exclamation_marks_is_still_text(site):
+    site.make({**all_languages("index"),
+               "content/about.en.md": page('"Tom & Jerry *live*!"', "Body", params="{note: Wow & more!}")})
+    assert site.build().code == 0
+    assert "Tom &amp; Jerry *live*!" in site.read("en/about/index.html")
+
+
 def test_front_matter_without_its_closing_line_names_the_opening_one(site):
     outcome = build_with(site, "---\ntitle: T\nsummary: S\n")
     assert outcome.code == 1
