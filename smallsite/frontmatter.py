@@ -139,6 +139,9 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
     seen: set[str] = set()
     for key_node, value_node in node.value:
         line = offset + key_node.start_mark.line
+        if not isinstance(key_node, yaml.ScalarNode):  # `[a, b]: c` is YAML, but no field's name
+            problems.append(Problem(path, line, "a field's name must be a word, like title"))
+            continue
         key = key_node.value
         if key in seen:
             problems.append(Problem(path, line, f"'{key}' is set twice"))
@@ -237,16 +240,17 @@ def _read_field(key: str, kind: str, node: yaml.Node, line: int, offset: int,
         if not isinstance(node, yaml.SequenceNode) or not all(_is_text(item) for item in node.value):
             bad = next((i for i in getattr(node, "value", []) if isinstance(i, yaml.Node) and not _is_text(i)),
                        node)
+            hint = f" — for one, write [{raw.strip()}]" if _is_text(node) and raw.strip() else _trap_hint(bad)
             return None, Problem(path, offset + bad.start_mark.line,
-                                 f"'{key}' must be a list of text, like [hockey, Kenya]{_trap_hint(bad)}")
+                                 f"'{key}' must be a list of text, like [hockey, Kenya]{hint}")
         return tuple(item.value for item in node.value), None
     if kind == "whole number":
-        if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int" and ":" not in raw):
-            return wrong("a whole number, like 10")
-        return int(raw.replace("_", ""), 0), None
+        return _read_whole_number(key, node, line, path)
     if kind == "true/false":
         if not (isinstance(node, yaml.ScalarNode) and raw in ("true", "false")):
-            return wrong("true or false")
+            word = isinstance(node, yaml.ScalarNode) and not node.style and raw.lower() in _YAML_BOOL_WORDS
+            hint = f" (not {raw}, which YAML 1.1 also reads as one)" if word else _empty_hint(node)
+            return None, Problem(path, line, f"'{key}' must be true or false{hint}")
         return raw == "true", None
     if kind == "date":
         if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
@@ -259,13 +263,40 @@ def _read_field(key: str, kind: str, node: yaml.Node, line: int, offset: int,
         return _read_hero(node, line, offset, path)
     if kind == "mapping":
         if not isinstance(node, yaml.MappingNode):
-            return wrong("a mapping of 'name: value' lines")
-        return _freeze(yaml.SafeLoader("").construct_document(node)), None
+            return None, Problem(path, line, f"'{key}' must be a mapping of 'name: value' lines{_empty_hint(node)}")
+        try:
+            return _freeze(yaml.SafeLoader("").construct_document(node)), None
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            # An unhashable key ({[a]: b}), a date that is no date (2018-02-30), a number of 5,000 digits.
+            mark = getattr(exc, "problem_mark", None)
+            reason = getattr(exc, "problem", None) or str(exc)
+            return None, Problem(path, offset + mark.line if mark else line, f"'{key}' cannot be read: {reason}")
     raise AssertionError(kind)
 
 
+# Weights order pages: plain digits, so that no YAML reading (octal 012, hex 0x1F, base 60 1:20) surprises.
+_WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+")
+WEIGHT_LIMIT = 1_000_000_000
+
+
+def _read_whole_number(key: str, node: yaml.Node, line: int, path: str) -> tuple[int | None, Problem | None]:
+    raw = node.value.strip() if isinstance(node, yaml.ScalarNode) and not node.style else None
+    if raw is None or not _WHOLE_NUMBER.fullmatch(raw):
+        hint = f" — YAML reads {raw} as a number in base 60" if raw and node.tag.endswith(":int") and ":" in raw \
+            else _empty_hint(node)
+        return None, Problem(path, line, f"'{key}' must be a whole number in plain digits, like 10{hint}")
+    digits = raw.lstrip("+-")
+    if len(digits) > 1 and digits.startswith("0"):
+        octal = f" (YAML 1.1 reads {raw} as the octal number {int(raw, 8)})" if node.tag.endswith(":int") else ""
+        return None, Problem(path, line, f"'{key}' {raw} starts with a 0{octal}: write it without, "
+                             f"like {raw[:len(raw) - len(digits)]}{digits.lstrip('0') or '0'}")
+    if len(digits) > 10 or abs(int(raw)) > WEIGHT_LIMIT:
+        return None, Problem(path, line, f"'{key}' must be between -{WEIGHT_LIMIT} and {WEIGHT_LIMIT}")
+    return int(raw), None
+
+
 def _read_hero(node: yaml.Node, line: int, offset: int, path: str) -> tuple[Hero | None, Problem | None]:
-    if not isinstance(node, yaml.MappingNode):
+    if not isinstance(node, yaml.MappingNode) or not all(isinstance(k, yaml.ScalarNode) for k, _ in node.value):
         return None, Problem(path, line, "'hero' must be a mapping with 'src' and 'alt'")
     parts = {k.value: v for k, v in node.value}
     unknown = sorted(set(parts) - {"src", "alt"})
@@ -303,6 +334,12 @@ def _trap_hint(node: yaml.Node) -> str:
     if node.tag == "tag:yaml.org,2002:timestamp":
         return f" — YAML reads {raw} as a date; write \"{raw}\" in quotes if it is text"
     return ""
+
+
+def _empty_hint(node: yaml.Node) -> str:
+    """The one trap that explains a wrong value of any type (quoting would not make it a number or a date)."""
+    return " — the value is empty" if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null") \
+        and not node.style else ""
 
 
 def _freeze(value: Any) -> Any:

@@ -232,7 +232,7 @@ def test_libyaml_and_pyyaml_read_front_matter_alike(monkeypatch):
                "title: x\nsummary: y\nweight: 1:20\nhero:\n  src: a.svg\n  alt: ''\n",
                "title: 'x'\nsummary: |\n  two\n  lines\nparams:\n  figures:\n    - value: 0.5\n",
                "title: &t x\nsummary: *t\n", "title: x\nsummary: y\nparams: {a: !!set {b}}\n",
-               "title: x\nsummary: *y\n", "title: 'Tom & Jerry!'\nsummary: '*'\n"]
+               "title: x\nsummary: *y\n", "title: 'Tom & Jerry!'\nsummary: '*'\nweight: 012\n"]
     fast = [frontmatter.parse_front_matter(frontmatter.SplitSource(s, 2, "", 9), "p.md") for s in sources]
     monkeypatch.setattr(frontmatter, "_USE_LIBYAML", False)
     slow = [frontmatter.parse_front_matter(frontmatter.SplitSource(s, 2, "", 9), "p.md") for s in sources]

@@ -106,6 +106,49 @@ def test_a_video_url_instead_of_an_id_is_explained(site):
             "not 'https://www.youtube.com/watch?v=abc123'") in outcome.stderr
 
 
+@pytest.mark.parametrize("line, expected", [
+    ("weight: 012", "'weight' 012 starts with a 0 (YAML 1.1 reads 012 as the octal number 10): write it without, "
+                    "like 12"),
+    ("weight: -09", "'weight' -09 starts with a 0: write it without, like -9"),
+    ("weight: 0x1F", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: 1_000", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: 1e9", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: .inf", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: 1.5", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: true", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: '3'", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: 1:20", "'weight' must be a whole number in plain digits, like 10 — YAML reads 1:20 as a number "
+                     "in base 60"),
+    ("weight: 1000000001", "'weight' must be between -1000000000 and 1000000000"),
+    ("weight: " + "9" * 5000, "'weight' must be between -1000000000 and 1000000000"),
+    ("draft: yes", "'draft' must be true or false (not yes, which YAML 1.1 also reads as one)"),
+    ("date: 2018-13-45", "'date' must be a real date written YYYY-MM-DD, like 2018-02-02"),
+    ("date: true", "'date' must be a real date written YYYY-MM-DD"),
+    ('tags: "a string"', "'tags' must be a list of text, like [hockey, Kenya] — for one, write [a string]"),
+    ("hero: [a.svg, A puck]", "'hero' must be a mapping with 'src' and 'alt'"),
+    ("hero: {[a]: b}", "'hero' must be a mapping with 'src' and 'alt'"),
+    ("[a, b]: c", "a field's name must be a word, like title"),
+    ("params: 12", "'params' must be a mapping of 'name: value' lines"),
+    ("params: {? [a, b] : x}", "'params' cannot be read: found unhashable key"),
+    ("params: {day: 2018-02-30}", "'params' cannot be read: day is out of range for month"),
+    ("params: {n: " + "9" * 5000 + "}", "'params' cannot be read: Exceeds the limit (4300 digits)"),
+])
+def test_odd_values_are_explained_never_a_traceback(site, line, expected):
+    outcome = build_with(site, f"---\ntitle: T\nsummary: S\n{line}\n---\nBody\n")
+    assert outcome.code == 1
+    assert f"content/about.en.md:4: {expected}" in outcome.stderr
+
+
+def test_a_weight_in_plain_digits_orders_the_stories(site):
+    site.make({**all_languages("index", "Home"),
+               "content/stories/a.en.md": page("Alpha", weight="+7", date="2018-01-01"),
+               "content/stories/b.en.md": page("Bravo", weight="-3", date="2018-01-01"),
+               "content/stories/c.en.md": page("Charlie", weight="0", date="2018-01-01")})
+    assert site.build().code == 0
+    html = site.read("en/index.html")
+    assert html.index("Bravo") < html.index("Charlie") < html.index("Alpha")
+
+
 # Nine levels of nine aliases each: 9^9 (387 million) values, which took the build past 5 GB.
 ALIAS_BOMB = "params:\n  a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"  a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 9)}]\n" for level in range(1, 9))
