@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .dates import DATE_FORMS, NoZone, read_date
 from .problems import Problem
 
 
@@ -52,7 +53,7 @@ class FrontMatter:
 
     title: str
     summary: str
-    date: dt.date | None = None
+    date: dt.date | dt.datetime | None = None  # a datetime keeps the zone it was written in
     hero: Hero | None = None
     tags: tuple[str, ...] = ()
     weight: int = 0
@@ -253,12 +254,15 @@ def _read_field(key: str, kind: str, node: yaml.Node, line: int, offset: int,
             return None, Problem(path, line, f"'{key}' must be true or false{hint}")
         return raw == "true", None
     if kind == "date":
-        if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
-            try:
-                return dt.date.fromisoformat(raw.strip()), None
-            except ValueError:
-                pass
-        return None, Problem(path, line, f"'{key}' must be a real date written YYYY-MM-DD, like 2018-02-02")
+        try:
+            if isinstance(node, yaml.ScalarNode):
+                return read_date(raw), None
+        except NoZone:
+            return None, Problem(path, line, f"'{key}' {raw.strip()} has a time but no zone: add it, like "
+                                 f"{raw.strip()}+09:00 (or Z for UTC); the site has no zone of its own to assume")
+        except ValueError:
+            pass
+        return None, Problem(path, line, f"'{key}' must be {DATE_FORMS}{_empty_hint(node)}")
     if kind == "hero":
         return _read_hero(node, line, offset, path)
     if kind == "mapping":

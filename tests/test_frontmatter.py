@@ -122,8 +122,13 @@ def test_a_video_url_instead_of_an_id_is_explained(site):
     ("weight: 1000000001", "'weight' must be between -1000000000 and 1000000000"),
     ("weight: " + "9" * 5000, "'weight' must be between -1000000000 and 1000000000"),
     ("draft: yes", "'draft' must be true or false (not yes, which YAML 1.1 also reads as one)"),
-    ("date: 2018-13-45", "'date' must be a real date written YYYY-MM-DD, like 2018-02-02"),
+    ("date: 2018-13-45", "'date' must be a real date written YYYY-MM-DD, like 2018-02-02, or a date and time "
+                         "with its zone, like 2018-02-02T10:30:00+09:00"),
     ("date: true", "'date' must be a real date written YYYY-MM-DD"),
+    ("date: 2018-02-02T10:30:00", "'date' 2018-02-02T10:30:00 has a time but no zone: add it, like 2018-02-02T10:30:00"
+                                  "+09:00 (or Z for UTC); the site has no zone of its own to assume"),
+    ("date: 2018-02-02T24:30:00Z", "'date' must be a real date written YYYY-MM-DD"),
+    ("date: 2018-02-02T10:30:00+24:00", "'date' must be a real date written YYYY-MM-DD"),
     ('tags: "a string"', "'tags' must be a list of text, like [hockey, Kenya] — for one, write [a string]"),
     ("hero: [a.svg, A puck]", "'hero' must be a mapping with 'src' and 'alt'"),
     ("hero: {[a]: b}", "'hero' must be a mapping with 'src' and 'alt'"),
