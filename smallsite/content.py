@@ -12,7 +12,7 @@ from typing import Mapping
 
 from .config import SiteConfig
 from .frontmatter import FrontMatter, parse_front_matter, split_source
-from .problems import Problem, display_path
+from .problems import WARNING, Problem, display_path
 
 CONTENT_DIR = "content"
 STORIES_SECTION = "stories"
@@ -25,6 +25,8 @@ SAFE_SEGMENT = re.compile(r"^[^/\\\x00-\x1f?#%<>\"|*:]+$")
 MAX_SEGMENT_BYTES = 200
 # The files the build writes in a language's folder beside its pages (pipeline.py): no page may be there.
 LANGUAGE_FILES = {"feed.xml": "Atom feed"}
+# Sources past this many bytes are named in a warning: Python-Markdown's time grows faster than a page.
+LARGE_SOURCE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -182,8 +184,13 @@ def read_page(source: SourceFile, include_drafts: bool, earlier: Page | None = N
         return None, [problem]
     url_path = "/".join([source.lang, *segments]) + "/"
     digest = hashlib.sha256(data).hexdigest()
+    found = []
+    if len(data) > LARGE_SOURCE_BYTES:
+        found.append(Problem(source.shown, None, f"{len(data) / 1e6:.1f} MB of Markdown; pages over "
+                             f"{LARGE_SOURCE_BYTES / 1e6:g} MB are slow to build (the time Python-Markdown takes "
+                             "grows faster than the page): split it into several pages", WARNING))
     return Page(source.key, source.lang, source.path, source.shown, front, split.body, split.body_line,
-                digest, front_digest, url_path, slug_line), []
+                digest, front_digest, url_path, slug_line), found
 
 
 def _unwritable_segment(source: SourceFile, segments: list[str], slug_line: int | None) -> Problem | None:

@@ -224,3 +224,17 @@ def test_a_slug_that_takes_another_pages_url_is_named_with_its_line(site):
     assert outcome.code == 1
     assert ("content/a.en.md:4: same URL /en/b/ as content/b.en.md: rename one of them or give it another slug"
             in outcome.stderr)
+
+
+def test_a_large_source_is_named_in_a_warning_on_every_build(site):
+    big = page("Big", "\n\n".join(f"Paragraph {n} of a long page." for n in range(40_000)))
+    assert 1_250_000 < len(big.encode()) < 1_350_000
+    site.make({**all_languages("index"), **all_languages("about"), "content/about.en.md": big})
+    warning = ("content/about.en.md: warning: 1.3 MB of Markdown; pages over 1 MB are slow to build (the time "
+               "Python-Markdown takes grows faster than the page): split it into several pages")
+    first = site.build()
+    assert first.code == 0 and warning in first.stderr
+    assert warning in site.build().stderr  # nothing changed: the last build's problems are told again
+    site.write("content/about.ko.md", page("소개", "다른 글."))
+    assert warning in site.build().stderr  # the big page taken from the build record, as it was read
+    assert site.build("--strict").code == 1
