@@ -142,3 +142,13 @@ def test_a_page_never_shows_what_another_page_defined(site):
             assert "HTML is named here, as are [the source][src] and a claim[^1]." in plain
             assert "<abbr" not in plain and "fn:1" not in plain and 'class="footnote"' not in plain
             assert 'href="#plain-heading"' in plain and "notes-heading" not in plain
+
+
+def test_a_broken_link_written_again_is_named_on_each_line(site):
+    body = "See [a](gone.md).\n\nAgain [a](gone.md).\n\n![x](lost.png) and ![x](lost.png)\n\n![x](lost.png)"
+    site.make({**all_languages("index"), "content/about.en.md": page("About", body)})
+    outcome = site.build()
+    assert outcome.code == 1
+    # Each found after the one before (searching from the top for each took minutes on a long page).
+    for line in ("5: link to 'gone.md'", "7: link to 'gone.md'", "9: 'lost.png'", "11: 'lost.png'"):
+        assert f"content/about.en.md:{line}" in outcome.stderr
