@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
+from .assets import MAX_NAME_BYTES
 from .config import SiteConfig
 from .frontmatter import FrontMatter, parse_front_matter, split_source
 from .problems import WARNING, Problem, display_path
@@ -20,9 +21,6 @@ STORIES_SECTION = "stories"
 IGNORED_NAME = re.compile(r"(^[.#~])|(~$)|(\.(swp|swo|swx|tmp|bak|orig)$)|(^4913$)")
 SOURCE_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)*)\.md$")
 SAFE_SEGMENT = re.compile(r"^[^/\\\x00-\x1f?#%<>\"|*:]+$")
-# A URL segment is a folder name in the output: file systems take 255 bytes; the rest is left for what
-# tools add to a name (a deploy tool's temporary copy, a .gz beside a file).
-MAX_SEGMENT_BYTES = 200
 # The files the build writes in a language's folder beside its pages (pipeline.py): no page may be there.
 LANGUAGE_FILES = {"feed.xml": "Atom feed"}
 # Sources past this many bytes are named in a warning: Python-Markdown's time grows faster than a page.
@@ -200,10 +198,10 @@ def _unwritable_segment(source: SourceFile, segments: list[str], slug_line: int 
         line = slug_line if number == len(segments) - 1 else None
         what = "slug" if line is not None else "name"
         # Four bytes at most a character: only a long segment need be encoded to be measured.
-        size = len(segment.encode("utf-8", "surrogatepass")) if len(segment) * 4 > MAX_SEGMENT_BYTES else 0
-        if size > MAX_SEGMENT_BYTES:
+        size = len(segment.encode("utf-8", "surrogatepass")) if len(segment) * 4 > MAX_NAME_BYTES else 0
+        if size > MAX_NAME_BYTES:
             return Problem(source.shown, line, f"the {what} '{segment[:40]}...' is {size} bytes long in UTF-8: "
-                           f"a URL segment is a folder name, which must be at most {MAX_SEGMENT_BYTES} bytes "
+                           f"a URL segment is a folder name, which must be at most {MAX_NAME_BYTES} bytes "
                            "to be written on any file system")
         name = unicodedata.normalize("NFC", segment).casefold() if number == 0 else ""
         if name in LANGUAGE_FILES:
