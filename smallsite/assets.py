@@ -15,6 +15,11 @@ from .problems import Problem, display_path
 
 STATIC_DIR = "static"
 MEDIA_DIR = "media"
+# The longest name a file or folder of the site may have, in UTF-8 bytes: file systems take 255; the rest
+# is left for what tools add to a name (a deploy tool's temporary copy, a .gz beside a file).
+MAX_NAME_BYTES = 200
+# What hashed_name adds to a name: a dot and ten hexadecimal digits.
+HASH_BYTES = 11
 CSS_URL = re.compile(r"""url\(\s*(['"]?)(?!data:|https?:|//|#)([^'")]+)\1\s*\)""")
 
 
@@ -110,6 +115,13 @@ def resolve_local(reference: str, page_folder: str | Path, content_root: str | P
             return None, Problem(shown, line, f"'{reference}': no such file "
                                  f"({display_path(Path(target), Path(root).parent)})")
         target = found
+    name = os.path.basename(target)
+    if len(name) * 4 > MAX_NAME_BYTES - HASH_BYTES:  # four bytes at most a character: else short enough
+        size = len(name.encode("utf-8", "surrogateescape")) + HASH_BYTES
+        if size > MAX_NAME_BYTES:
+            return None, Problem(shown, line, f"'{reference}': its name in the site's {MEDIA_DIR}/ folder, with the "
+                                 f"digest the build adds, would be {size} bytes long in UTF-8, over the "
+                                 f"{MAX_NAME_BYTES} a name in the site may have: give the file a shorter name")
     return Path(target), None
 
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
+from .assets import MAX_NAME_BYTES
 from .config import SiteConfig
 from .frontmatter import FrontMatter, parse_front_matter, split_source
 from .names import form_clash, form_clashes, nfc
-from .problems import Problem, display_path
+from .problems import WARNING, Problem, display_path
 
 CONTENT_DIR = "content"
 STORIES_SECTION = "stories"
@@ -21,6 +22,10 @@ STORIES_SECTION = "stories"
 IGNORED_NAME = re.compile(r"(^[.#~])|(~$)|(\.(swp|swo|swx|tmp|bak|orig)$)|(^4913$)")
 SOURCE_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)*)\.md$")
 SAFE_SEGMENT = re.compile(r"^[^/\\\x00-\x1f?#%<>\"|*:]+$")
+# The files the build writes in a language's folder beside its pages (pipeline.py): no page may be there.
+LANGUAGE_FILES = {"feed.xml": "Atom feed"}
+# Sources past this many bytes are named in a warning: Python-Markdown's time grows faster than a page.
+LARGE_SOURCE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Page:
     digest: str  # of the source bytes: cache key, and what a translation records it was made from
     front_digest: str  # of the front matter's text, which alone decides `front`
     url_path: str  # relative to the base URL: 'en/stories/kenya-hockey/'
+    slug_line: int | None = None  # the line of the front matter's slug, when it has one
 
     @property
     def kind(self) -> str:
@@ -161,7 +167,8 @@ def read_page(source: SourceFile, include_drafts: bool, earlier: Page | None = N
         line = data[: exc.start].count(b"\n") + 1
         return None, [Problem(source.shown, line, "not UTF-8 text: save the file as UTF-8")]
     split = split_source(text)
-    front_digest = "" if split.front is None else \
+    # Without its closing '---' the same text is no front matter (parse_front_matter says so): no digest.
+    front_digest = "" if split.front is None or not split.closed else \
         hashlib.sha256(split.front.encode("utf-8", "surrogatepass")).hexdigest()
     if earlier is not None and front_digest and earlier.front_digest == front_digest:
         front = earlier.front  # the same text gives the same front matter: no YAML to parse (nor to import)
@@ -172,17 +179,47 @@ def read_page(source: SourceFile, include_drafts: bool, earlier: Page | None = N
     if front.draft and not include_drafts:
         return None, []
     segments = source.key.split("/") if source.key else []
+    slug_line = None
     if front.slug is not None:
+        slug_line = _field_line(split.front, split.front_line, "slug")
         if not segments:
             return None, [Problem(source.shown, split.front_line, "the home page cannot have a slug")]
         if not SAFE_SEGMENT.match(front.slug) or front.slug in (".", ".."):
-            return None, [Problem(source.shown, _field_line(split.front, split.front_line, "slug"),
+            return None, [Problem(source.shown, slug_line,
                                   f"slug '{front.slug}' must be one URL segment: no '/', '..' or '?'")]
         segments[-1] = nfc(front.slug)  # a name, as the file names are (names.py)
+    problem = _unwritable_segment(source, segments, slug_line)
+    if problem is not None:
+        return None, [problem]
     url_path = "/".join([source.lang, *segments]) + "/"
     digest = hashlib.sha256(data).hexdigest()
+    found = []
+    if len(data) > LARGE_SOURCE_BYTES:
+        found.append(Problem(source.shown, None, f"{len(data) / 1e6:.1f} MB of Markdown; pages over "
+                             f"{LARGE_SOURCE_BYTES / 1e6:g} MB are slow to build (the time Python-Markdown takes "
+                             "grows faster than the page): split it into several pages", WARNING))
     return Page(source.key, source.lang, source.path, source.shown, front, split.body, split.body_line,
-                digest, front_digest, url_path), []
+                digest, front_digest, url_path, slug_line), found
+
+
+def _unwritable_segment(source: SourceFile, segments: list[str], slug_line: int | None) -> Problem | None:
+    """A URL segment no output folder can have: too long a name, or a file the build writes there itself.
+    `slug_line`: the line of the slug, which is the last segment (the others come from file names)."""
+    for number, segment in enumerate(segments):
+        line = slug_line if number == len(segments) - 1 else None
+        what = "slug" if line is not None else "name"
+        # Four bytes at most a character: only a long segment need be encoded to be measured.
+        size = len(segment.encode("utf-8", "surrogatepass")) if len(segment) * 4 > MAX_NAME_BYTES else 0
+        if size > MAX_NAME_BYTES:
+            return Problem(source.shown, line, f"the {what} '{segment[:40]}...' is {size} bytes long in UTF-8: "
+                           f"a URL segment is a folder name, which must be at most {MAX_NAME_BYTES} bytes "
+                           "to be written on any file system")
+        name = unicodedata.normalize("NFC", segment).casefold() if number == 0 else ""
+        if name in LANGUAGE_FILES:
+            return Problem(source.shown, line, f"the {what} '{segment}' would put this page at "
+                           f"/{source.lang}/{segment}/, where the build writes the language's "
+                           f"{LANGUAGE_FILES[name]} ({source.lang}/{name}): choose another")
+    return None
 
 
 def read_pages(sources: list[SourceFile], include_drafts: bool = False) -> tuple[list[Page], list[Problem]]:
@@ -226,7 +263,9 @@ def find_url_clashes(pages: list[Page]) -> list[Problem]:
         folded = unicodedata.normalize("NFC", page.url_path).casefold()
         other = seen.setdefault(folded, page)
         if other is not page:
-            problems.append(Problem(page.shown, None, f"same URL /{page.url_path} as {other.shown}: "
+            if page.slug_line is None and other.slug_line is not None:  # named where the slug that clashes is
+                page, other = other, page
+            problems.append(Problem(page.shown, page.slug_line, f"same URL /{page.url_path} as {other.shown}: "
                                     "rename one of them or give it another slug"))
     return problems
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .dates import DATE_FORMS, NoZone, read_date
 from .problems import Problem
 
 
@@ -52,7 +53,7 @@ class FrontMatter:
 
     title: str
     summary: str
-    date: dt.date | None = None
+    date: dt.date | dt.datetime | None = None  # a datetime keeps the zone it was written in
     hero: Hero | None = None
     tags: tuple[str, ...] = ()
     weight: int = 0
@@ -87,6 +88,7 @@ class SplitSource:
     front_line: int
     body: str
     body_line: int
+    closed: bool = True  # False: the opening '---' has no closing one, and the whole file was taken as front
 
 
 def split_source(text: str) -> SplitSource:
@@ -99,13 +101,16 @@ def split_source(text: str) -> SplitSource:
         if lines[index].rstrip() in ("---", "..."):
             front = "\n".join(lines[1:index]) + "\n"
             return SplitSource(front, 2, "\n".join(lines[index + 1:]), index + 2)
-    return SplitSource("\n".join(lines[1:]), 2, "", len(lines) + 1)
+    return SplitSource("\n".join(lines[1:]), 2, "", len(lines) + 1, closed=False)
 
 
 def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | None, list[Problem]]:
     """Read and check the front matter; problems carry the line in the source file."""
     if split.front is None:
         return None, [Problem(path, 1, "no front matter: a page starts with '---', then title and summary")]
+    if not split.closed:  # else its text would all be taken as front matter, and the page left empty
+        return None, [Problem(path, 1, "the front matter that starts here has no closing '---': "
+                              "put a '---' line between the front matter and the page's text")]
     offset = split.front_line
     problems = []
     for number, line in enumerate(split.front.split("\n")):
@@ -115,6 +120,8 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
         return None, problems
     try:
         node = _compose(split.front)
+    except RefusedYAML as exc:
+        return None, [Problem(path, offset + exc.line, exc.message)]
     except yaml.YAMLError as exc:
         problem_mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
@@ -133,6 +140,9 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
     seen: set[str] = set()
     for key_node, value_node in node.value:
         line = offset + key_node.start_mark.line
+        if not isinstance(key_node, yaml.ScalarNode):  # `[a, b]: c` is YAML, but no field's name
+            problems.append(Problem(path, line, "a field's name must be a word, like title"))
+            continue
         key = key_node.value
         if key in seen:
             problems.append(Problem(path, line, f"'{key}' is set twice"))
@@ -159,16 +169,51 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
 _USE_LIBYAML = True  # off in the test that compares the two parsers
 
 
+class RefusedYAML(Exception):
+    """Valid YAML that front matter does not take: an anchor, an alias or a tag (`line` in the YAML)."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
 def _compose(text: str) -> yaml.Node | None:
     """The YAML node tree, by libyaml when it is installed (ten times faster: issue 6); a text it refuses
     is parsed again by PyYAML's own parser, so error messages and lines are the same on every machine."""
     fast_loader = getattr(yaml, "CSafeLoader", None) if _USE_LIBYAML else None
     if fast_loader is not None:
         try:
+            _refuse_anchors_and_tags(text, fast_loader)
             return yaml.compose(text, Loader=fast_loader)
         except yaml.YAMLError:
             pass
+    _refuse_anchors_and_tags(text, yaml.SafeLoader)
     return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def _refuse_anchors_and_tags(text: str, loader: type) -> None:
+    """Raise RefusedYAML at the first anchor, alias or tag, from the parser's events, before a node is made.
+    Nine nested anchors of nine aliases each stand for 9^9 values ("billion laughs"): any editor's file
+    could stop the build with them. Tags make values no field takes (!!binary, !!set) or that PyYAML
+    cannot make at all (!!python/..., !custom). Front matter needs neither: the check costs nothing for
+    the texts that cannot have them (no & * or !), the usual ones."""
+    if "&" not in text and "*" not in text and "!" not in text:
+        return
+    for event in yaml.parse(text, Loader=loader):
+        name = getattr(event, "anchor", None)
+        if name is not None:
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise RefusedYAML(event.start_mark.line, f"YAML anchors and aliases ({sign}{name}) are not taken in "
+                              f"front matter: write the value out in full, or quote the text if the {sign} is "
+                              "part of it")
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            shown = "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
+            raise RefusedYAML(event.start_mark.line, f"YAML tags ({shown}) are not taken in front matter: write "
+                              "the value plainly, and quote text YAML would read as something else, like \"123\"")
+
+
+_YAML_TAG = "tag:yaml.org,2002:"
 
 
 def _read_field(key: str, kind: str, node: yaml.Node, line: int, offset: int,
@@ -196,35 +241,66 @@ def _read_field(key: str, kind: str, node: yaml.Node, line: int, offset: int,
         if not isinstance(node, yaml.SequenceNode) or not all(_is_text(item) for item in node.value):
             bad = next((i for i in getattr(node, "value", []) if isinstance(i, yaml.Node) and not _is_text(i)),
                        node)
+            hint = f" — for one, write [{raw.strip()}]" if _is_text(node) and raw.strip() else _trap_hint(bad)
             return None, Problem(path, offset + bad.start_mark.line,
-                                 f"'{key}' must be a list of text, like [hockey, Kenya]{_trap_hint(bad)}")
+                                 f"'{key}' must be a list of text, like [hockey, Kenya]{hint}")
         return tuple(item.value for item in node.value), None
     if kind == "whole number":
-        if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int" and ":" not in raw):
-            return wrong("a whole number, like 10")
-        return int(raw.replace("_", ""), 0), None
+        return _read_whole_number(key, node, line, path)
     if kind == "true/false":
         if not (isinstance(node, yaml.ScalarNode) and raw in ("true", "false")):
-            return wrong("true or false")
+            word = isinstance(node, yaml.ScalarNode) and not node.style and raw.lower() in _YAML_BOOL_WORDS
+            hint = f" (not {raw}, which YAML 1.1 also reads as one)" if word else _empty_hint(node)
+            return None, Problem(path, line, f"'{key}' must be true or false{hint}")
         return raw == "true", None
     if kind == "date":
-        if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
-            try:
-                return dt.date.fromisoformat(raw.strip()), None
-            except ValueError:
-                pass
-        return None, Problem(path, line, f"'{key}' must be a real date written YYYY-MM-DD, like 2018-02-02")
+        try:
+            if isinstance(node, yaml.ScalarNode):
+                return read_date(raw), None
+        except NoZone:
+            return None, Problem(path, line, f"'{key}' {raw.strip()} has a time but no zone: add it, like "
+                                 f"{raw.strip()}+09:00 (or Z for UTC); the site has no zone of its own to assume")
+        except ValueError:
+            pass
+        return None, Problem(path, line, f"'{key}' must be {DATE_FORMS}{_empty_hint(node)}")
     if kind == "hero":
         return _read_hero(node, line, offset, path)
     if kind == "mapping":
         if not isinstance(node, yaml.MappingNode):
-            return wrong("a mapping of 'name: value' lines")
-        return _freeze(yaml.SafeLoader("").construct_document(node)), None
+            return None, Problem(path, line, f"'{key}' must be a mapping of 'name: value' lines{_empty_hint(node)}")
+        try:
+            return _freeze(yaml.SafeLoader("").construct_document(node)), None
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            # An unhashable key ({[a]: b}), a date that is no date (2018-02-30), a number of 5,000 digits.
+            mark = getattr(exc, "problem_mark", None)
+            reason = getattr(exc, "problem", None) or str(exc)
+            return None, Problem(path, offset + mark.line if mark else line, f"'{key}' cannot be read: {reason}")
     raise AssertionError(kind)
 
 
+# Weights order pages: plain digits, so that no YAML reading (octal 012, hex 0x1F, base 60 1:20) surprises.
+_WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+")
+WEIGHT_LIMIT = 1_000_000_000
+
+
+def _read_whole_number(key: str, node: yaml.Node, line: int, path: str) -> tuple[int | None, Problem | None]:
+    raw = node.value.strip() if isinstance(node, yaml.ScalarNode) and not node.style else None
+    if raw is None or not _WHOLE_NUMBER.fullmatch(raw):
+        hint = f" — YAML reads {raw} as a number in base 60" if raw and node.tag.endswith(":int") and ":" in raw \
+            else _empty_hint(node)
+        return None, Problem(path, line, f"'{key}' must be a whole number in plain digits, like 10{hint}")
+    digits = raw.lstrip("+-")
+    if len(digits) > 1 and digits.startswith("0"):
+        octal = f" (YAML 1.1 reads {raw} as the octal number {int(raw, 8)})" if node.tag.endswith(":int") else ""
+        return None, Problem(path, line, f"'{key}' {raw} starts with a 0{octal}: write it without, "
+                             f"like {raw[:len(raw) - len(digits)]}{digits.lstrip('0') or '0'}")
+    if len(digits) > 10 or abs(int(raw)) > WEIGHT_LIMIT:
+        return None, Problem(path, line, f"'{key}' must be between -{WEIGHT_LIMIT} and {WEIGHT_LIMIT}")
+    return int(raw), None
+
+
 def _read_hero(node: yaml.Node, line: int, offset: int, path: str) -> tuple[Hero | None, Problem | None]:
-    if not isinstance(node, yaml.MappingNode):
+    if not isinstance(node, yaml.MappingNode) or not all(isinstance(k, yaml.ScalarNode) for k, _ in node.value):
         return None, Problem(path, line, "'hero' must be a mapping with 'src' and 'alt'")
     parts = {k.value: v for k, v in node.value}
     unknown = sorted(set(parts) - {"src", "alt"})
@@ -262,6 +338,12 @@ def _trap_hint(node: yaml.Node) -> str:
     if node.tag == "tag:yaml.org,2002:timestamp":
         return f" — YAML reads {raw} as a date; write \"{raw}\" in quotes if it is text"
     return ""
+
+
+def _empty_hint(node: yaml.Node) -> str:
+    """The one trap that explains a wrong value of any type (quoting would not make it a number or a date)."""
+    return " — the value is empty" if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null") \
+        and not node.style else ""
 
 
 def _freeze(value: Any) -> Any:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .config import Language, SiteConfig
 from .content import CONTENT_DIR, Page
+from .dates import newest_first
 from .names import encode_path
 from .problems import ERROR, WARNING, Problem
 
@@ -59,11 +60,7 @@ class Site:
     def stories(self, lang: str) -> list[Document]:
         """The stories of a language's section, by weight, then newest first, then key."""
         stories = [d for d in self.documents if d.lang == lang and d.page.kind == "story"]
-        return sorted(stories, key=lambda d: (d.page.front.weight, -_ordinal(d.page), d.key))
-
-
-def _ordinal(page: Page) -> int:
-    return page.front.date.toordinal() if page.front.date else 0
+        return sorted(stories, key=lambda d: (d.page.front.weight, newest_first(d.page.front.date), d.key))
 
 
 def assemble_site(config: SiteConfig, pages: list[Page], strict: bool = False) -> tuple[Site, list[Problem]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import unicodedata
@@ -53,13 +54,25 @@ class LinkContext:
     # How a local file is read and hashed: a build passes its memo (MarkdownCache.media_file), so a file
     # shown by many pages (every translation of a story shows its pictures) is read once.
     read_media: Callable[[Path], MediaFile] = media_file
+    # Where line_of found the last target, and where the body's lines start: made at its first call.
+    _found_at: int = field(default=0, repr=False)
+    _line_starts: list[int] | None = field(default=None, repr=False)
 
     def line_of(self, reference: str) -> int:
-        """The source line a link target is written on (Python-Markdown keeps no positions)."""
-        for number, line in enumerate(self.page.body.split("\n")):
-            if reference in line:
-                return self.page.body_line + number
-        return self.page.body_line
+        """The source line a link target is written on (Python-Markdown keeps no positions). Links are
+        met in the order they are written, so the search goes on from the last one found (a link written
+        twice gets both its lines), and from the top if that finds nothing. Searching the whole body anew
+        for each made a page with thousands of broken links take minutes."""
+        body = self.page.body
+        found = body.find(reference, self._found_at)
+        if found < 0:
+            found = body.find(reference)
+            if found < 0:
+                return self.page.body_line
+        self._found_at = found + 1
+        if self._line_starts is None:
+            self._line_starts = [match.end() for match in re.finditer("\n", body)]
+        return self.page.body_line + bisect.bisect_right(self._line_starts, found)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .dates import atom_time, newest_first
 from .i18n import Site, alternates
 
 
@@ -56,8 +57,8 @@ def atom_feed(site: Site, lang: str, title: str) -> bytes:
     config = site.config
     language = config.language(lang)
     stories = [d for d in site.stories(lang) if not d.is_fallback]
-    stories.sort(key=lambda d: (-(d.page.front.date.toordinal() if d.page.front.date else 0), d.key))
-    newest = max((d.page.front.date for d in stories if d.page.front.date), default=None)
+    stories.sort(key=lambda d: (newest_first(d.page.front.date), d.key))
+    newest = stories[0].page.front.date if stories else None  # None too when no story has a date
     feed_url = f"{config.base_url}{lang}/feed.xml"
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(language.tag)}>',
@@ -83,4 +84,4 @@ def atom_feed(site: Site, lang: str, title: str) -> bytes:
 
 
 def _atom_date(date) -> str:
-    return f"{date.isoformat()}T00:00:00Z" if date else "2000-01-01T00:00:00Z"
+    return atom_time(date) if date else "2000-01-01T00:00:00Z"

@@ -173,6 +173,10 @@ def _remembered_dates(locale) -> Callable[..., str]:
     formatted: dict[tuple[Any, str], str] = {}
 
     def date(value, format: str = "long") -> str:
+        if isinstance(value, datetime.datetime):
+            # Its calendar day where it was written (as Babel shows it): two moments that are equal in
+            # another zone must not share a remembered text.
+            value = value.date()
         try:
             return formatted[(value, format)]
         except KeyError:

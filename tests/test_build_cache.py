@@ -204,7 +204,9 @@ def test_a_failed_first_build_leaves_no_site_and_no_staged_pages(site):
 def test_libyaml_and_pyyaml_read_front_matter_alike(monkeypatch):
     sources = ["title: No\nsummary: x\n", "title: x\n  bad: y\n", "title: [x\n",
                "title: x\nsummary: y\nweight: 1:20\nhero:\n  src: a.svg\n  alt: ''\n",
-               "title: 'x'\nsummary: |\n  two\n  lines\nparams:\n  figures:\n    - value: 0.5\n"]
+               "title: 'x'\nsummary: |\n  two\n  lines\nparams:\n  figures:\n    - value: 0.5\n",
+               "title: &t x\nsummary: *t\n", "title: x\nsummary: y\nparams: {a: !!set {b}}\n",
+               "title: x\nsummary: *y\n", "title: 'Tom & Jerry!'\nsummary: '*'\nweight: 012\n"]
     fast = [frontmatter.parse_front_matter(frontmatter.SplitSource(s, 2, "", 9), "p.md") for s in sources]
     monkeypatch.setattr(frontmatter, "_USE_LIBYAML", False)
     slow = [frontmatter.parse_front_matter(frontmatter.SplitSource(s, 2, "", 9), "p.md") for s in sources]

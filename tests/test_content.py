@@ -230,3 +230,75 @@ def test_names_that_differ_only_in_their_unicode_form_are_a_clash_naming_both(si
                 "letters are written, this one composed (NFC), the other decomposed (NFD, as macOS writes "
                 "names): keep one of them") in outcome.stderr.splitlines()
     assert "build failed: 2 problems" in outcome.stderr
+
+
+def test_a_slug_too_long_for_a_file_system_is_refused(site):
+    site.make({**all_languages("index"), "content/about.en.md": page("About", slug="a" * 300)})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert (f"content/about.en.md:4: the slug '{'a' * 40}...' is 300 bytes long in UTF-8: a URL segment is a folder "
+            "name, which must be at most 200 bytes to be written on any file system") in outcome.stderr
+    assert not (site.root / "site").exists()
+
+
+def test_the_slug_limit_counts_bytes_not_characters(site):
+    site.make({**all_languages("index"), **all_languages("about"),
+               "content/about.ko.md": page("소개", slug="소" * 66), "content/about.ja.md": page("紹介", slug="紹" * 67)})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert f"content/about.ja.md:4: the slug '{'紹' * 40}...' is 201 bytes long" in outcome.stderr
+    assert "content/about.ko.md" not in outcome.stderr  # 198 bytes: a name any file system takes
+
+
+def test_a_file_name_too_long_for_a_url_segment_is_refused(site):
+    name = "b" * 210
+    site.make({**all_languages("index"), f"content/{name}.en.md": page("B")})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert f"content/{name}.en.md: the name '{'b' * 40}...' is 210 bytes long in UTF-8" in outcome.stderr
+
+
+@pytest.mark.parametrize("slug", ["feed.xml", "Feed.XML"])
+def test_a_slug_where_the_build_writes_the_feed_is_refused(site, slug):
+    site.make({**all_languages("index"), **all_languages("about")})
+    assert site.build().code == 0
+    before = site.tree()
+    site.write("content/about.en.md", page("About", slug=slug))
+    outcome = site.build()
+    assert outcome.code == 1
+    assert (f"content/about.en.md:4: the slug '{slug}' would put this page at /en/{slug}/, where the build writes "
+            "the language's Atom feed (en/feed.xml): choose another") in outcome.stderr
+    assert "build again" not in outcome.stderr
+    assert site.tree() == before
+
+
+def test_a_file_named_like_the_feed_is_refused_on_a_first_build(site):
+    site.make({**all_languages("index"), "content/feed.xml.ko.md": page("Feed"),
+               "content/feed.xml/more.en.md": page("More")})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "content/feed.xml.ko.md: the name 'feed.xml' would put this page at /ko/feed.xml/" in outcome.stderr
+    assert "content/feed.xml/more.en.md: the name 'feed.xml' would put this page at /en/feed.xml/" in outcome.stderr
+    assert not (site.root / "site").exists()
+
+
+def test_a_slug_that_takes_another_pages_url_is_named_with_its_line(site):
+    site.make({**all_languages("index"), "content/a.en.md": page("A", slug="b"), "content/b.en.md": page("B")})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert ("content/a.en.md:4: same URL /en/b/ as content/b.en.md: rename one of them or give it another slug"
+            in outcome.stderr)
+
+
+def test_a_large_source_is_named_in_a_warning_on_every_build(site):
+    big = page("Big", "\n\n".join(f"Paragraph {n} of a long page." for n in range(40_000)))
+    assert 1_250_000 < len(big.encode()) < 1_350_000
+    site.make({**all_languages("index"), **all_languages("about"), "content/about.en.md": big})
+    warning = ("content/about.en.md: warning: 1.3 MB of Markdown; pages over 1 MB are slow to build (the time "
+               "Python-Markdown takes grows faster than the page): split it into several pages")
+    first = site.build()
+    assert first.code == 0 and warning in first.stderr
+    assert warning in site.build().stderr  # nothing changed: the last build's problems are told again
+    site.write("content/about.ko.md", page("소개", "다른 글."))
+    assert warning in site.build().stderr  # the big page taken from the build record, as it was read
+    assert site.build("--strict").code == 1

@@ -104,3 +104,109 @@ def test_a_video_url_instead_of_an_id_is_explained(site):
     assert outcome.code == 1
     assert ("content/about.en.md:4: 'video' must be the film's id alone (like dQw4w9WgXcQ), "
             "not 'https://www.youtube.com/watch?v=abc123'") in outcome.stderr
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("weight: 012", "'weight' 012 starts with a 0 (YAML 1.1 reads 012 as the octal number 10): write it without, "
+                    "like 12"),
+    ("weight: -09", "'weight' -09 starts with a 0: write it without, like -9"),
+    ("weight: 0x1F", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: 1_000", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: 1e9", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: .inf", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: 1.5", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: true", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: '3'", "'weight' must be a whole number in plain digits, like 10"),
+    ("weight: 1:20", "'weight' must be a whole number in plain digits, like 10 — YAML reads 1:20 as a number "
+                     "in base 60"),
+    ("weight: 1000000001", "'weight' must be between -1000000000 and 1000000000"),
+    ("weight: " + "9" * 5000, "'weight' must be between -1000000000 and 1000000000"),
+    ("draft: yes", "'draft' must be true or false (not yes, which YAML 1.1 also reads as one)"),
+    ("date: 2018-13-45", "'date' must be a real date written YYYY-MM-DD, like 2018-02-02, or a date and time "
+                         "with its zone, like 2018-02-02T10:30:00+09:00"),
+    ("date: true", "'date' must be a real date written YYYY-MM-DD"),
+    ("date: 2018-02-02T10:30:00", "'date' 2018-02-02T10:30:00 has a time but no zone: add it, like 2018-02-02T10:30:00"
+                                  "+09:00 (or Z for UTC); the site has no zone of its own to assume"),
+    ("date: 2018-02-02T24:30:00Z", "'date' must be a real date written YYYY-MM-DD"),
+    ("date: 2018-02-02T10:30:00+24:00", "'date' must be a real date written YYYY-MM-DD"),
+    ('tags: "a string"', "'tags' must be a list of text, like [hockey, Kenya] — for one, write [a string]"),
+    ("hero: [a.svg, A puck]", "'hero' must be a mapping with 'src' and 'alt'"),
+    ("hero: {[a]: b}", "'hero' must be a mapping with 'src' and 'alt'"),
+    ("[a, b]: c", "a field's name must be a word, like title"),
+    ("params: 12", "'params' must be a mapping of 'name: value' lines"),
+    ("params: {? [a, b] : x}", "'params' cannot be read: found unhashable key"),
+    ("params: {day: 2018-02-30}", "'params' cannot be read: day is out of range for month"),
+    ("params: {n: " + "9" * 5000 + "}", "'params' cannot be read: Exceeds the limit (4300 digits)"),
+])
+def test_odd_values_are_explained_never_a_traceback(site, line, expected):
+    outcome = build_with(site, f"---\ntitle: T\nsummary: S\n{line}\n---\nBody\n")
+    assert outcome.code == 1
+    assert f"content/about.en.md:4: {expected}" in outcome.stderr
+
+
+def test_a_weight_in_plain_digits_orders_the_stories(site):
+    site.make({**all_languages("index", "Home"),
+               "content/stories/a.en.md": page("Alpha", weight="+7", date="2018-01-01"),
+               "content/stories/b.en.md": page("Bravo", weight="-3", date="2018-01-01"),
+               "content/stories/c.en.md": page("Charlie", weight="0", date="2018-01-01")})
+    assert site.build().code == 0
+    html = site.read("en/index.html")
+    assert html.index("Bravo") < html.index("Charlie") < html.index("Alpha")
+
+
+# Nine levels of nine aliases each: 9^9 (387 million) values, which took the build past 5 GB.
+ALIAS_BOMB = "params:\n  a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"  a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 9)}]\n" for level in range(1, 9))
+
+
+def test_an_alias_bomb_is_refused_before_it_grows(site):
+    outcome = build_with(site, "---\ntitle: T\nsummary: S\n" + ALIAS_BOMB + "---\nBody\n")
+    assert outcome.code == 1
+    assert ("content/about.en.md:5: YAML anchors and aliases (&a0) are not taken in front matter: write the value "
+            "out in full, or quote the text if the & is part of it") in outcome.stderr
+
+
+@pytest.mark.parametrize("lines, expected", [
+    ("title: &t T\nsummary: *t", "content/about.en.md:2: YAML anchors and aliases (&t) are not taken"),
+    ("title: T\nsummary: S\nparams:\n  a: 1\n  b: *a", "content/about.en.md:6: YAML anchors and aliases (*a) "
+                                                     "are not taken"),
+    ("title: T\nsummary: S\nparams: {data: !!binary aGk=}", "content/about.en.md:4: YAML tags (!!binary) are not "
+                                                            "taken in front matter"),
+    ("title: T\nsummary: S\nparams:\n  x: 1\n  s: !!set {a, b}", "content/about.en.md:6: YAML tags (!!set)"),
+    ("title: T\nsummary: S\nparams: {when: !!timestamp 2018-02-02}", "content/about.en.md:4: YAML tags (!!timestamp)"),
+    ("title: !!python/object:os.system T\nsummary: S", "content/about.en.md:2: YAML tags (!!python/object:os.system)"),
+    ("title: !!str 123\nsummary: S", "content/about.en.md:2: YAML tags (!!str) are not taken in front matter: "
+                                     'write the value plainly, and quote text YAML would read as something else, '
+                                     'like "123"'),
+    ("title: T\nsummary: !local S", "content/about.en.md:3: YAML tags (!local)"),
+])
+def test_anchors_aliases_and_tags_are_refused_with_their_line(site, lines, expected):
+    outcome = build_with(site, f"---\n{lines}\n---\nBody\n")
+    assert outcome.code == 1
+    assert expected in outcome.stderr
+
+
+def test_text_with_ampersands_asterisks_and_exclamation_marks_is_still_text(site):
+    site.make({**all_languages("index"),
+               "content/about.en.md": page('"Tom & Jerry *live*!"', "Body", params="{note: Wow & more!}")})
+    assert site.build().code == 0
+    assert "Tom &amp; Jerry *live*!" in site.read("en/about/index.html")
+
+
+def test_front_matter_without_its_closing_line_names_the_opening_one(site):
+    outcome = build_with(site, "---\ntitle: T\nsummary: S\n")
+    assert outcome.code == 1
+    assert ("content/about.en.md:1: the front matter that starts here has no closing '---': put a '---' line "
+            "between the front matter and the page's text") in outcome.stderr
+    assert not (site.root / "site").exists()
+
+
+def test_a_closing_line_removed_later_is_not_hidden_by_the_cache(site):
+    """The same front matter text, closed and then not: the front matter kept from the first build (by the
+    digest of its text) must not stand in for the second, which is no front matter at all."""
+    site.make({**all_languages("index"), "content/about.en.md": "---\ntitle: T\nsummary: S\n---\n"})
+    assert site.build().code == 0
+    site.write("content/about.en.md", "---\ntitle: T\nsummary: S\n")
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "content/about.en.md:1: the front matter that starts here has no closing '---'" in outcome.stderr

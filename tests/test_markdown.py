@@ -142,3 +142,28 @@ def test_a_page_never_shows_what_another_page_defined(site):
             assert "HTML is named here, as are [the source][src] and a claim[^1]." in plain
             assert "<abbr" not in plain and "fn:1" not in plain and 'class="footnote"' not in plain
             assert 'href="#plain-heading"' in plain and "notes-heading" not in plain
+
+
+def test_a_broken_link_written_again_is_named_on_each_line(site):
+    body = "See [a](gone.md).\n\nAgain [a](gone.md).\n\n![x](lost.png) and ![x](lost.png)\n\n![x](lost.png)"
+    site.make({**all_languages("index"), "content/about.en.md": page("About", body)})
+    outcome = site.build()
+    assert outcome.code == 1
+    # Each found after the one before (searching from the top for each took minutes on a long page).
+    for line in ("5: link to 'gone.md'", "7: link to 'gone.md'", "9: 'lost.png'", "11: 'lost.png'"):
+        assert f"content/about.en.md:{line}" in outcome.stderr
+
+
+def test_a_file_too_long_to_be_named_with_its_digest_is_refused(site):
+    name = "p" * 242 + ".svg"  # 246 bytes: 257 with the digest, more than any file system takes
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"/>'
+    site.make({**all_languages("index"), f"content/{name}": svg,
+               "content/about.en.md": page("About", f"Text\n\n![A puck]({name})"),
+               "content/stories/s.en.md": page("S", "Text", hero=f"{{src: ../{name}, alt: A}}")})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert (f"content/about.en.md:7: '{name}': its name in the site's media/ folder, with the digest the build adds, "
+            "would be 257 bytes long in UTF-8, over the 200 a name in the site may have: give the file a shorter "
+            "name") in outcome.stderr
+    assert f"content/stories/s.en.md:4: '../{name}': its name in the site's media/ folder" in outcome.stderr
+    assert not (site.root / "site").exists()

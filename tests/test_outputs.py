@@ -187,3 +187,47 @@ def test_static_names_that_differ_only_in_their_unicode_form_are_a_clash(site):
     assert (f"static/img/{composed}: same URL as static/img/{decomposed}: the two names differ only in how their "
             "letters are written, this one composed (NFC), the other decomposed (NFD, as macOS writes names): keep "
             "one of them") in outcome.stderr.splitlines()
+
+
+def dated_stories(site, **dates):
+    files = {**all_languages("index", "Home")}
+    for key, date in dates.items():
+        files.update(all_languages(f"stories/{key}/index", key.title(), date=date))
+    site.make(files)
+
+
+def test_dates_with_a_time_keep_their_zone_in_feeds_and_sitemap_and_sort_as_moments(site):
+    # Moments: ducks 2018-02-02 09:00 UTC, pearce (a day: its start in UTC), kenya 2018-02-01 16:30 UTC.
+    # By calendar day alone all three are on 2 February.
+    dated_stories(site, kenya="2018-02-02T01:30:00+09:00", pearce="2018-02-02", ducks="2018-02-02T09:00:00Z")
+    assert site.build().code == 0
+    feed = ET.fromstring(site.read("en/feed.xml"))
+    entries = feed.findall("a:entry", NS)
+    assert [e.find("a:title", NS).text for e in entries] == ["Ducks en", "Pearce en", "Kenya en"]
+    assert [e.find("a:updated", NS).text for e in entries] == ["2018-02-02T09:00:00+00:00", "2018-02-02T00:00:00Z",
+                                                               "2018-02-02T01:30:00+09:00"]
+    assert feed.find("a:updated", NS).text == "2018-02-02T09:00:00+00:00"
+    sitemap = ET.fromstring(site.read("sitemap.xml"))
+    lastmod = {u.find("s:loc", NS).text: u.find("s:lastmod", NS).text for u in sitemap.findall("s:url", NS)
+               if u.find("s:lastmod", NS) is not None}
+    assert lastmod["https://example.org/ko/stories/kenya/"] == "2018-02-02T01:30:00+09:00"
+    home = site.read("en/index.html")
+    assert home.index("Ducks en") < home.index("Pearce en") < home.index("Kenya en")
+
+
+def test_a_story_shows_the_calendar_day_where_its_time_was_written(site):
+    # One moment, written in two zones: 2 February in Seoul, 1 February in UTC.
+    dated_stories(site, kenya="2018-02-02T01:00:00+09:00", ducks="2018-02-01T16:00:00Z",
+                  pearce="2018-02-02 10:30:00 +0900")
+    assert site.build().code == 0
+    kenya = site.read("en/stories/kenya/index.html")
+    assert '<time datetime="2018-02-02T01:00:00+09:00" lang="en">2 February 2018</time>' in kenya
+    assert '<time datetime="2018-02-02T01:00:00+09:00" lang="ko">2018년 2월 2일</time>' in \
+        site.read("ko/stories/kenya/index.html")
+    assert '<time datetime="2018-02-01T16:00:00+00:00" lang="en">1 February 2018</time>' in \
+        site.read("en/stories/ducks/index.html")
+    assert '<time datetime="2018-02-02T10:30:00+09:00" lang="en">2 February 2018</time>' in \
+        site.read("en/stories/pearce/index.html")
+    home = site.read("en/index.html")  # the cards: each its own day, though the two moments are equal
+    assert '<time datetime="2018-02-01T16:00:00+00:00" lang="en">1 February 2018</time>' in home
+    assert '<time datetime="2018-02-02T01:00:00+09:00" lang="en">2 February 2018</time>' in home
