@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import html
 import os
 import re
 import unicodedata
@@ -628,6 +629,8 @@ class _LinkRewriter(Treeprocessor):
 
     def _link(self, element) -> None:
         href = element.get("href")
+        if util.AMP_SUBSTITUTE in href:  # an e-mail autolink: Python-Markdown writes its mailto: as entities
+            href = html.unescape(href.replace(util.AMP_SUBSTITUTE, "&"))
         if _is_external(href) or href.startswith("#"):
             return
         parts = urlsplit(href)

@@ -167,3 +167,15 @@ def test_a_file_too_long_to_be_named_with_its_digest_is_refused(site):
             "name") in outcome.stderr
     assert f"content/stories/s.en.md:4: '../{name}': its name in the site's media/ folder" in outcome.stderr
     assert not (site.root / "site").exists()
+
+
+def test_an_email_autolink_is_a_mailto_link_not_a_missing_file(site):
+    import html
+
+    site.make({**all_languages("index"), "content/about.en.md": page("About", "Write to <press@example.org>.")})
+    outcome = site.build()
+    assert outcome.code == 0, outcome.stderr
+    assert "no such file" not in outcome.stderr
+    [anchor] = [part for part in site.read("en/about/index.html").split("<a ")[1:]
+                if "press" in html.unescape(part)]
+    assert html.unescape(anchor).startswith('href="mailto:press@example.org">press@example.org</a>')
