@@ -22,6 +22,7 @@ from markdown.treeprocessors import Treeprocessor
 from .assets import MediaFile, media_file, resolve_local
 from .content import SOURCE_NAME, Page
 from .problems import Problem
+from .raw_html import TRUSTED, RawHtmlGuard, check_markdown_url
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "fenced_code", "def_list", "abbr", "sane_lists", "md_in_html"]
 
@@ -52,6 +53,9 @@ class LinkContext:
     # How a local file is read and hashed: a build passes its memo (MarkdownCache.media_file), so a file
     # shown by many pages (every translation of a story shows its pictures) is read once.
     read_media: Callable[[Path], MediaFile] = media_file
+    # The site's policy for raw HTML (site.toml raw_html) and its host (its own pictures may be absolute).
+    raw_html: str = "safe"
+    site_host: str = ""
 
     def line_of(self, reference: str) -> int:
         """The source line a link target is written on (Python-Markdown keeps no positions)."""
@@ -116,6 +120,7 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
     made = [import_module(f"markdown.extensions.{name}").makeExtension() for name in EXTENSIONS]
     made.append(toc.makeExtension(slugify=heading_id, toc_depth="2-3"))
     converter = markdown.Markdown(extensions=[*made, links], output_format="html")
+    RawHtmlGuard(converter, lambda: links.rewriter.context)  # before anything copies the processors' methods
     inline = converter.treeprocessors["inline"] if "inline" in converter.treeprocessors else None
     if _PLACEHOLDER_CHARACTERS is not None and callable(getattr(inline, "_InlineProcessor__handleInline", None)):
         _TextPatterns(inline).install()
@@ -614,6 +619,11 @@ class _LinkRewriter(Treeprocessor):
 
     def _link(self, element) -> None:
         href = element.get("href")
+        # Only an address with a scheme (or an entity that may spell one) can be refused: javascript:.
+        if (":" in href or "&" in href) and self.context.raw_html != TRUSTED:
+            check_markdown_url(element, "href", self.context)
+            if element.get("href") is None:
+                return
         if _is_external(href) or href.startswith("#"):
             return
         parts = urlsplit(href)
@@ -634,6 +644,10 @@ class _LinkRewriter(Treeprocessor):
 
     def _image(self, element) -> None:
         src = element.get("src")
+        if (":" in src or "&" in src or src.startswith("//")) and self.context.raw_html != TRUSTED:
+            check_markdown_url(element, "src", self.context)  # another host's picture, or a script's address
+            if element.get("src") is None:
+                return
         if _is_external(src):
             return
         media = self._media(unquote(urlsplit(src).path), src)
