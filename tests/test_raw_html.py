@@ -216,3 +216,20 @@ def test_the_warning_comes_again_when_the_page_is_taken_from_the_caches(site):
     site.write("content/index.en.md", page("Home", "Changed."))  # another page: this one is reused
     outcome = site.build()
     assert f"{PAGE}:5: warning: raw HTML <script> removed" in outcome.stderr
+
+
+def test_a_page_without_raw_html_never_reaches_the_sanitizer(site, monkeypatch):
+    """Pages with no '<' pay nothing: the real site builds with the sanitizer made unusable."""
+    import smallsite.raw_html
+
+    def unusable(host):
+        raise AssertionError("the sanitizer was asked to clean a page without raw HTML")
+
+    monkeypatch.setattr(smallsite.raw_html, "_cleaner", unusable)
+    site.make({}, real_content=True)
+    outcome = site.build()
+    assert outcome.code == 0, outcome.stderr
+    # And the same build does reach it for a page that has raw HTML.
+    site.write("content/about.en.md", page("About", "<b onclick=\"x()\">bold</b>"))
+    with pytest.raises(AssertionError, match="sanitizer was asked"):
+        site.build()
