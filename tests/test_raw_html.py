@@ -4,7 +4,6 @@ what the editor is told (path:line), for each attack; the film still plays; the 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
