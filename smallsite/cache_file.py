@@ -18,7 +18,7 @@ from . import __version__
 _CODE = Path(__file__).resolve().parent
 # The libraries whose files decide what a page shows; located without importing them (an up-to-date
 # build never loads them).
-_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "yaml")
+_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "yaml", "nh3")
 
 
 def code_digest() -> str:

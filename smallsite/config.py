@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, get_origin
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
 from .problems import BuildFailed, Problem
 
 CONFIG_NAME = "site.toml"
+# What raw HTML written in Markdown becomes (docs/raw-html.md): a safe subset, text, or as written.
+RAW_HTML_MODES = ("safe", "escape", "trusted")
 
 
 def doc(text: str, **kwargs: Any) -> Any:
@@ -48,6 +51,8 @@ class SiteConfig:
     default_language: str = doc("code of the language pages fall back to")
     languages: tuple[Language, ...] = doc("the languages, in the order the switcher lists them")
     output_dir: str = doc("folder the build writes, relative to the project", default="site")
+    raw_html: str = doc("raw HTML in Markdown: 'safe' keeps a safe subset and names what it removes, 'escape' "
+                        "shows it as text, 'trusted' keeps it as written (docs/raw-html.md)", default="safe")
     root: Path = field(default=Path("."), metadata={"internal": True})
     # Every language in site.toml, also those a `--lang` build leaves out.
     all_language_codes: tuple[str, ...] = field(default=(), metadata={"internal": True})
@@ -55,6 +60,11 @@ class SiteConfig:
     @property
     def default(self) -> Language:
         return next(lang for lang in self.languages if lang.code == self.default_language)
+
+    @property
+    def host(self) -> str:
+        """The host the site is published on: its own pictures may be written with it."""
+        return urlsplit(self.base_url).hostname or ""
 
     @property
     def base_path(self) -> str:
@@ -173,6 +183,9 @@ def _check_meaning(values: dict, lines: dict, shown: str) -> list[Problem]:
                                 f"default_language '{default}' is not one of {', '.join(map(str, codes))}"))
     if "output_dir" in values and not values["output_dir"].strip():
         problems.append(Problem(shown, lines.get(("output_dir",)), "output_dir must not be empty"))
+    if "raw_html" in values and values["raw_html"] not in RAW_HTML_MODES:
+        problems.append(Problem(shown, lines.get(("raw_html",)), f"raw_html '{values['raw_html']}' must be one of "
+                                f"{', '.join(repr(mode) for mode in RAW_HTML_MODES)} (docs/raw-html.md)"))
     return problems
 
 

@@ -25,6 +25,7 @@ from .assets import MediaFile, media_file, resolve_local
 from .content import SOURCE_NAME, Page
 from .names import encode_path, nfc
 from .problems import Problem
+from .raw_html import TRUSTED, RawHtmlGuard, check_markdown_url
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "fenced_code", "def_list", "abbr", "sane_lists", "md_in_html"]
 
@@ -55,6 +56,9 @@ class LinkContext:
     # How a local file is read and hashed: a build passes its memo (MarkdownCache.media_file), so a file
     # shown by many pages (every translation of a story shows its pictures) is read once.
     read_media: Callable[[Path], MediaFile] = media_file
+    # The site's policy for raw HTML (site.toml raw_html) and its host (its own pictures may be absolute).
+    raw_html: str = "safe"
+    site_host: str = ""
     # Where line_of found the last target, and where the body's lines start: made at its first call.
     _found_at: int = field(default=0, repr=False)
     _line_starts: list[int] | None = field(default=None, repr=False)
@@ -131,6 +135,7 @@ def _new_converter() -> tuple[markdown.Markdown, _LinkRewriter]:
     made = [import_module(f"markdown.extensions.{name}").makeExtension() for name in EXTENSIONS]
     made.append(toc.makeExtension(slugify=heading_id, toc_depth="2-3"))
     converter = markdown.Markdown(extensions=[*made, links], output_format="html")
+    RawHtmlGuard(converter, lambda: links.rewriter.context)  # before anything copies the processors' methods
     inline = converter.treeprocessors["inline"] if "inline" in converter.treeprocessors else None
     if _PLACEHOLDER_CHARACTERS is not None and callable(getattr(inline, "_InlineProcessor__handleInline", None)):
         _TextPatterns(inline).install()
@@ -629,6 +634,11 @@ class _LinkRewriter(Treeprocessor):
 
     def _link(self, element) -> None:
         href = element.get("href")
+        # Only an address with a scheme (or an entity that may spell one) can be refused: javascript:.
+        if (":" in href or "&" in href) and self.context.raw_html != TRUSTED:
+            check_markdown_url(element, "href", self.context)
+            if element.get("href") is None:
+                return
         if util.AMP_SUBSTITUTE in href:  # an e-mail autolink: Python-Markdown writes its mailto: as entities
             href = html.unescape(href.replace(util.AMP_SUBSTITUTE, "&"))
         if _is_external(href) or href.startswith("#"):
@@ -651,6 +661,10 @@ class _LinkRewriter(Treeprocessor):
 
     def _image(self, element) -> None:
         src = element.get("src")
+        if (":" in src or "&" in src or src.startswith("//")) and self.context.raw_html != TRUSTED:
+            check_markdown_url(element, "src", self.context)  # another host's picture, or a script's address
+            if element.get("src") is None:
+                return
         if _is_external(src):
             return
         media = self._media(unquote(urlsplit(src).path), src)

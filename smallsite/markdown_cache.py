@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import markdown as python_markdown
+import nh3
 
 from . import __version__
 from .cache_file import KeptEntries, read_cache_file, read_kept_bytes
@@ -40,8 +41,8 @@ def _settings_digest() -> str:
     """What, besides a page, decides its HTML: versions, and the code of our extensions themselves
     (so editing markdown.py, assets.py or names.py without bumping a version still empties the cache)."""
     digest = hashlib.sha256(repr((FORMAT, __version__, python_markdown.__version__, EXTENSIONS,
-                                  sys.version_info[:2])).encode())
-    for name in ("markdown.py", "assets.py", "names.py", "markdown_cache.py"):
+                                  sys.version_info[:2], nh3.__version__)).encode())
+    for name in ("markdown.py", "raw_html.py", "assets.py", "names.py", "markdown_cache.py"):
         digest.update((_CODE / name).read_bytes())
     return digest.hexdigest()
 
@@ -127,7 +128,7 @@ def entry_key(context: LinkContext, settings: str) -> str:
     page = context.page
     digest = hashlib.sha256(settings.encode())
     for part in (page.shown, str(page.body_line), context.lang, context.base_path, str(context.content_root),
-                 str(page.folder), page.body):
+                 str(page.folder), context.raw_html, context.site_host, page.body):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
     return digest.hexdigest()

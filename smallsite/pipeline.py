@@ -434,7 +434,8 @@ def render_document(renderer: Renderer, document: Document, url_paths: dict[str,
     page, changed = with_body(document.page)
     if changed is not None:  # its source no longer holds the bytes read: the build stops (see with_body)
         return RenderedDocument(None, (changed,), (), "", None)
-    context = LinkContext(page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths)
+    context = LinkContext(page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths,
+                          raw_html=config.raw_html, site_host=config.host)
     if kept_only:  # never convert Markdown here: a page that needs it is rendered on every core
         body, key = cached_markdown(context, cache)
         if body is None:

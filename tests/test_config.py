@@ -48,3 +48,11 @@ def test_toml_syntax_error_names_line(site):
 def test_default_language_must_be_listed(site):
     site.make(all_languages("index"), site_toml=SITE_TOML.replace('default_language = "en"', 'default_language = "fr"'))
     assert "default_language 'fr' is not one of en, ko, ja, zh" in site.build().stderr
+
+
+def test_an_unknown_raw_html_mode_names_its_line(site):
+    site.make(all_languages("index"), site_toml=SITE_TOML.replace('default_language = "en"\n',
+                                                                    'default_language = "en"\nraw_html = "unsafe"\n'))
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "site.toml:3: raw_html 'unsafe' must be one of 'safe', 'escape', 'trusted' (docs/raw-html.md)" in outcome.stderr
