@@ -9,6 +9,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .ignored import is_ignored_name
 from .problems import Problem, display_path
 
 STATIC_DIR = "static"
@@ -32,13 +33,14 @@ class StaticFiles:
 
 
 def collect_static(root: Path, base_path: str) -> StaticFiles:
-    """Hash every file under static/; CSS is hashed after its url(...) references are rewritten."""
+    """Hash every file under static/ but editors' litter (ignored.py); CSS is hashed after its url(...)
+    references are rewritten."""
     folder = root / STATIC_DIR
     found: dict[str, bytes] = {}
     for current, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not is_ignored_name(d))
         for name in sorted(names):
-            if not name.startswith(".") and not name.endswith("~"):
+            if not is_ignored_name(name):
                 path = Path(current) / name
                 found[path.relative_to(folder).as_posix()] = path.read_bytes()
     urls: dict[str, str] = {}
@@ -84,7 +86,8 @@ def media_file(source: Path) -> MediaFile:
 
 def resolve_local(reference: str, page_folder: str | Path, content_root: str | Path, shown: str,
                   line: int | None) -> tuple[Path | None, Problem | None]:
-    """A relative (or /content-root) file reference as a path that must stay inside content/."""
+    """A relative (or /content-root) file reference as a path that must stay inside content/ and reach no
+    editors' litter (ignored.py)."""
     # Plain strings, not pathlib: every page resolves its illustration and links on every build.
     root = os.fspath(content_root)
     if reference.startswith("/"):
@@ -93,6 +96,10 @@ def resolve_local(reference: str, page_folder: str | Path, content_root: str | P
         target = os.path.normpath(os.path.join(os.fspath(page_folder), reference))
     if not (target == root or target.startswith(root.rstrip(os.sep) + os.sep)):
         return None, Problem(shown, line, f"'{reference}' points outside content/")
+    for part in target[len(root) + 1:].split(os.sep):
+        if is_ignored_name(part):
+            return None, Problem(shown, line, f"'{reference}': '{part}' is a hidden, backup or temporary "
+                                 "name, never published: show the file itself")
     if not os.path.isfile(target):
         return None, Problem(shown, line, f"'{reference}': no such file "
                              f"({display_path(Path(target), Path(root).parent)})")

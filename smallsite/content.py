@@ -12,12 +12,11 @@ from typing import Mapping
 
 from .config import SiteConfig
 from .frontmatter import FrontMatter, parse_front_matter, split_source
+from .ignored import is_ignored_name
 from .problems import Problem, display_path
 
 CONTENT_DIR = "content"
 STORIES_SECTION = "stories"
-# Files editors' tools leave beside the real ones: never content.
-IGNORED_NAME = re.compile(r"(^[.#~])|(~$)|(\.(swp|swo|swx|tmp|bak|orig)$)|(^4913$)")
 SOURCE_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)*)\.md$")
 SAFE_SEGMENT = re.compile(r"^[^/\\\x00-\x1f?#%<>\"|*:]+$")
 
@@ -95,7 +94,7 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
         relative_folder = "/".join([CONTENT_DIR, *folder_parts])
         for entry in sorted(files, key=_name):
             name = entry.name
-            if IGNORED_NAME.search(name) or not name.endswith(".md"):
+            if not name.endswith(".md") or is_ignored_name(name):
                 continue
             path = known_paths.get(f"{relative_folder}/{name}") or Path(entry.path)
             if _is_link(entry):  # a file that is a link is shown as where it really is
@@ -115,7 +114,7 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
             parts = folder_parts + ([stem] if stem != "index" else [])
             sources.append(SourceFile(path, shown, "/".join(parts), match["lang"]))
         for entry in sorted(folders, key=_name):
-            if not IGNORED_NAME.search(entry.name) and not _is_link(entry):
+            if not is_ignored_name(entry.name) and not _is_link(entry):
                 scan(entry.path, [*folder_parts, entry.name])
 
     scan(os.fspath(root), [])
