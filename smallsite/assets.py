@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .ignored import is_ignored_name
+from .links import (PLAIN_FILE, THROUGH_LINK, LeadsOut, files_below, leading_out, outward_link, shown_real,
+                    what_is_at)
 from .problems import Problem, display_path
 
 STATIC_DIR = "static"
@@ -26,23 +28,24 @@ def hashed_name(relative: str, data: bytes) -> str:
 
 @dataclass(frozen=True)
 class StaticFiles:
-    """The site's static files: their hashed output paths and bytes."""
+    """The site's static files: their hashed output paths and bytes, and what was wrong with any."""
 
     urls: dict[str, str]  # 'css/site.css' -> 'static/css/site.3f2a9c1d.css'
     files: dict[str, bytes]  # output path -> bytes
+    problems: tuple[Problem, ...]  # a link leading out of the project, a file that cannot be read
 
 
 def collect_static(root: Path, base_path: str) -> StaticFiles:
-    """Hash every file under static/ but editors' litter (ignored.py); CSS is hashed after its url(...)
-    references are rewritten."""
-    folder = root / STATIC_DIR
+    """Hash every file under static/ but editors' litter (ignored.py), following links only while they
+    stay in the project (links.py); CSS is hashed after its url(...) references are rewritten."""
     found: dict[str, bytes] = {}
-    for current, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not is_ignored_name(d))
-        for name in sorted(names):
-            if not is_ignored_name(name):
-                path = Path(current) / name
-                found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    listed, problems = files_below(root, STATIC_DIR)
+    for relative, path in listed:
+        try:
+            with open(path, "rb") as handle:
+                found[relative] = handle.read()
+        except OSError as exc:
+            problems.append(Problem(f"{STATIC_DIR}/{relative}", None, f"cannot be read: {exc.strerror or exc}"))
     urls: dict[str, str] = {}
     files: dict[str, bytes] = {}
     # CSS last: its hash must cover the hashed names of the files it refers to.
@@ -53,7 +56,7 @@ def collect_static(root: Path, base_path: str) -> StaticFiles:
         output = f"{STATIC_DIR}/{hashed_name(relative, data)}"
         urls[relative] = output
         files[output] = data
-    return StaticFiles(urls, files)
+    return StaticFiles(urls, files, tuple(problems))
 
 
 def _rewrite_css(data: bytes, relative: str, urls: dict[str, str], base_path: str) -> bytes:
@@ -84,26 +87,54 @@ def media_file(source: Path) -> MediaFile:
     return MediaFile(source, f"{MEDIA_DIR}/{hashed_name(source.name, data)}", width, height)
 
 
+def read_media(item: MediaFile, root: Path) -> bytes:
+    """A media file's bytes for the output folder, read again after its page named it (in `serve`, when
+    a browser asks for it, maybe minutes later): a link put on its way since must not lead out of the
+    project either. Raises LeadsOut for one that does (links.py), OSError when it cannot be read."""
+    top, source = os.fspath(root), os.fspath(item.source)
+    if source.startswith(top + os.sep):  # (always: resolve_local makes every path below content/)
+        outward = outward_link(top, source[len(top) + 1:].split(os.sep))
+        if outward is not None:
+            raise LeadsOut(outward)
+    return item.source.read_bytes()
+
+
 def resolve_local(reference: str, page_folder: str | Path, content_root: str | Path, shown: str,
                   line: int | None) -> tuple[Path | None, Problem | None]:
-    """A relative (or /content-root) file reference as a path that must stay inside content/ and reach no
-    editors' litter (ignored.py)."""
+    """A relative (or /content-root) file reference as a path that must stay inside content/, reach no
+    editors' litter (ignored.py) and pass no link out of the project (links.py)."""
     # Plain strings, not pathlib: every page resolves its illustration and links on every build.
     root = os.fspath(content_root)
     if reference.startswith("/"):
         target = os.path.normpath(os.path.join(root, reference.lstrip("/")))
     else:
         target = os.path.normpath(os.path.join(os.fspath(page_folder), reference))
-    if not (target == root or target.startswith(root.rstrip(os.sep) + os.sep)):
+    top = root.rstrip(os.sep) + os.sep
+    if not target.startswith(top):
+        if target == root.rstrip(os.sep):
+            return None, Problem(shown, line, f"'{reference}': no such file (content)")
         return None, Problem(shown, line, f"'{reference}' points outside content/")
-    for part in target[len(root) + 1:].split(os.sep):
+    parts = target[len(top):].split(os.sep)
+    for part in parts:
         if is_ignored_name(part):
             return None, Problem(shown, line, f"'{reference}': '{part}' is a hidden, backup or temporary "
                                  "name, never published: show the file itself")
-    if not os.path.isfile(target):
-        return None, Problem(shown, line, f"'{reference}': no such file "
-                             f"({display_path(Path(target), Path(root).parent)})")
-    return Path(target), None
+    project, content = os.path.split(root.rstrip(os.sep))
+    found = what_is_at(project, [content, *parts])
+    if found == PLAIN_FILE:
+        return Path(target), None
+    if found == THROUGH_LINK:
+        outward = leading_out(project, [content, *parts])
+        if outward is not None:
+            return None, Problem(shown, line, f"'{reference}': {outward.link} {outward.message}")
+        if os.path.isfile(target):
+            return Path(target), None
+        if os.path.islink(target):
+            real = shown_real(os.path.realpath(target), os.path.realpath(project))
+            return None, Problem(shown, line, f"'{reference}': {'/'.join([content, *parts])} is a link to "
+                                 f"{real}, which does not exist")
+    return None, Problem(shown, line, f"'{reference}': no such file "
+                         f"({display_path(Path(target), Path(project))})")
 
 
 def image_size(data: bytes, suffix: str) -> tuple[int | None, int | None]:

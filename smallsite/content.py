@@ -13,6 +13,7 @@ from typing import Mapping
 from .config import SiteConfig
 from .frontmatter import FrontMatter, parse_front_matter, split_source
 from .ignored import is_ignored_name
+from .links import OutwardLink, is_inside
 from .problems import Problem, display_path
 
 CONTENT_DIR = "content"
@@ -75,6 +76,8 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
     # Linked folders are not entered (as os.walk), so every folder below content/ is really where content/
     # really is: resolved once, not per folder or file. Strings, not pathlib, for the same reason.
     real_top, project_top = os.fspath(root.resolve()), os.fspath(project) + os.sep
+    if not is_inside(real_top, os.fspath(project)):
+        return [], [Problem(CONTENT_DIR, None, OutwardLink(CONTENT_DIR, real_top).message)]
 
     def scan(folder: str, folder_parts: list[str]) -> None:
         try:
@@ -98,6 +101,11 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
                 continue
             path = known_paths.get(f"{relative_folder}/{name}") or Path(entry.path)
             if _is_link(entry):  # a file that is a link is shown as where it really is
+                real = os.path.realpath(entry.path)
+                if not is_inside(real, os.fspath(project)):  # never read (links.py)
+                    link = f"{relative_folder}/{name}"
+                    problems.append(Problem(link, None, OutwardLink(link, real).message))
+                    continue
                 shown = display_path(path, project)
             else:
                 shown = f"{shown_folder}/{name}" if shown_folder is not None else str(path)
