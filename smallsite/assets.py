@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
+from .ignored import is_ignored_name
+from .links import (PLAIN_FILE, THROUGH_LINK, LeadsOut, files_below, leading_out, outward_link, shown_real,
+                    what_is_at)
 from .names import encode_path, find_in_other_form, form_clash, form_clashes, nfc
 from .problems import Problem, display_path
 
@@ -32,30 +35,33 @@ def hashed_name(relative: str, data: bytes) -> str:
 
 @dataclass(frozen=True)
 class StaticFiles:
-    """The site's static files: their hashed output paths and bytes."""
+    """The site's static files: their hashed output paths and bytes, and what was wrong with any."""
 
     urls: dict[str, str]  # 'css/site.css' -> 'static/css/site.3f2a9c1d.css' (names in NFC: names.py)
     files: dict[str, bytes]  # output path -> bytes
-    problems: tuple[Problem, ...] = ()  # names that differ only in their Unicode form
+    # A link leading out of the project, a file that cannot be read, names that differ only in their
+    # Unicode form (names.py).
+    problems: tuple[Problem, ...] = ()
 
 
 def collect_static(root: Path, base_path: str) -> StaticFiles:
-    """Hash every file under static/; CSS is hashed after its url(...) references are rewritten."""
-    folder = root / STATIC_DIR
+    """Hash every file under static/ but editors' litter (ignored.py), following links only while they
+    stay in the project (links.py); CSS is hashed after its url(...) references are rewritten."""
     found: dict[str, bytes] = {}
-    problems: list[Problem] = []
-    for current, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        names = sorted(name for name in names if not name.startswith(".") and not name.endswith("~"))
-        clashing = dict(form_clashes([*dirs, *names]))
-        shown = Path(current).relative_to(root).as_posix()
-        for name, first in clashing.items():
-            problems.append(Problem(f"{shown}/{name}", None, form_clash(name, first, f"{shown}/{first}")))
-        dirs[:] = [d for d in dirs if d not in clashing]
-        for name in names:
-            if name not in clashing:
-                path = Path(current) / name
-                found[nfc(path.relative_to(folder).as_posix())] = path.read_bytes()
+    listed, problems = files_below(root, STATIC_DIR)
+    # Two names one file system keeps apart but one URL cannot (names.py): neither is published.
+    clashing = dict(form_clashes(relative for relative, _ in listed))
+    for relative, first in clashing.items():
+        problems.append(Problem(f"{STATIC_DIR}/{relative}", None,
+                                form_clash(relative, first, f"{STATIC_DIR}/{first}")))
+    for relative, path in listed:
+        if relative in clashing:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                found[nfc(relative)] = handle.read()
+        except OSError as exc:
+            problems.append(Problem(f"{STATIC_DIR}/{relative}", None, f"cannot be read: {exc.strerror or exc}"))
     urls: dict[str, str] = {}
     files: dict[str, bytes] = {}
     # CSS last: its hash must cover the hashed names of the files it refers to.
@@ -97,32 +103,65 @@ def media_file(source: Path) -> MediaFile:
     return MediaFile(source, f"{MEDIA_DIR}/{hashed_name(nfc(source.name), data)}", width, height)
 
 
+def read_media(item: MediaFile, root: Path) -> bytes:
+    """A media file's bytes for the output folder, read again after its page named it (in `serve`, when
+    a browser asks for it, maybe minutes later): a link put on its way since must not lead out of the
+    project either. Raises LeadsOut for one that does (links.py), OSError when it cannot be read."""
+    top, source = os.fspath(root), os.fspath(item.source)
+    if source.startswith(top + os.sep):  # (always: resolve_local makes every path below content/)
+        outward = outward_link(top, source[len(top) + 1:].split(os.sep))
+        if outward is not None:
+            raise LeadsOut(outward)
+    return item.source.read_bytes()
+
+
 def resolve_local(reference: str, page_folder: str | Path, content_root: str | Path, shown: str,
                   line: int | None) -> tuple[Path | None, Problem | None]:
-    """A relative (or /content-root) file reference as a path that must stay inside content/."""
+    """A relative (or /content-root) file reference as a path that must stay inside content/, reach no
+    editors' litter (ignored.py) and pass no link out of the project (links.py)."""
     # Plain strings, not pathlib: every page resolves its illustration and links on every build.
     root = os.fspath(content_root)
     if reference.startswith("/"):
         target = os.path.normpath(os.path.join(root, reference.lstrip("/")))
     else:
         target = os.path.normpath(os.path.join(os.fspath(page_folder), reference))
-    if not (target == root or target.startswith(root.rstrip(os.sep) + os.sep)):
+    top = root.rstrip(os.sep) + os.sep
+    if not target.startswith(top):
+        if target == root.rstrip(os.sep):
+            return None, Problem(shown, line, f"'{reference}': no such file (content)")
         return None, Problem(shown, line, f"'{reference}' points outside content/")
-    if not os.path.isfile(target):
+    parts = target[len(top):].split(os.sep)
+    for part in parts:
+        if is_ignored_name(part):
+            return None, Problem(shown, line, f"'{reference}': '{part}' is a hidden, backup or temporary "
+                                 "name, never published: show the file itself")
+    project, content = os.path.split(root.rstrip(os.sep))
+    found = what_is_at(project, [content, *parts])
+    if found not in (PLAIN_FILE, THROUGH_LINK) and not reference.isascii():
         # Written composed, saved decomposed (or the other way round): the same name to the editor.
-        found = find_in_other_form(target, root.rstrip(os.sep)) if not reference.isascii() else None
-        if found is None:
-            return None, Problem(shown, line, f"'{reference}': no such file "
-                                 f"({display_path(Path(target), Path(root).parent)})")
-        target = found
-    name = os.path.basename(target)
-    if len(name) * 4 > MAX_NAME_BYTES - HASH_BYTES:  # four bytes at most a character: else short enough
-        size = len(name.encode("utf-8", "surrogateescape")) + HASH_BYTES
-        if size > MAX_NAME_BYTES:
-            return None, Problem(shown, line, f"'{reference}': its name in the site's {MEDIA_DIR}/ folder, with the "
-                                 f"digest the build adds, would be {size} bytes long in UTF-8, over the "
-                                 f"{MAX_NAME_BYTES} a name in the site may have: give the file a shorter name")
-    return Path(target), None
+        other = find_in_other_form(target, root.rstrip(os.sep))
+        if other is not None:
+            target, parts = other, other[len(top):].split(os.sep)
+            found = what_is_at(project, [content, *parts])
+    if found == THROUGH_LINK:
+        outward = leading_out(project, [content, *parts])
+        if outward is not None:
+            return None, Problem(shown, line, f"'{reference}': {outward.link} {outward.message}")
+        if os.path.islink(target) and not os.path.exists(target):
+            real = shown_real(os.path.realpath(target), os.path.realpath(project))
+            return None, Problem(shown, line, f"'{reference}': {'/'.join([content, *parts])} is a link to "
+                                 f"{real}, which does not exist")
+    if found == PLAIN_FILE or (found == THROUGH_LINK and os.path.isfile(target)):
+        name = os.path.basename(target)
+        if len(name) * 4 > MAX_NAME_BYTES - HASH_BYTES:  # four bytes at most a character: else short enough
+            size = len(name.encode("utf-8", "surrogateescape")) + HASH_BYTES
+            if size > MAX_NAME_BYTES:
+                return None, Problem(shown, line, f"'{reference}': its name in the site's {MEDIA_DIR}/ folder, with "
+                                     f"the digest the build adds, would be {size} bytes long in UTF-8, over the "
+                                     f"{MAX_NAME_BYTES} a name in the site may have: give the file a shorter name")
+        return Path(target), None
+    return None, Problem(shown, line, f"'{reference}': no such file "
+                         f"({display_path(Path(target), Path(project))})")
 
 
 def image_size(data: bytes, suffix: str) -> tuple[int | None, int | None]:

@@ -17,6 +17,7 @@ from babel.support import NullTranslations, Translations
 
 from .cache_file import code_digest, read_cache_file, write_cache_file
 from .config import Language, SiteConfig
+from .links import outward_link
 from .po_grammar import check_po
 from .problems import Problem, display_path, plain
 
@@ -60,6 +61,11 @@ def load_catalogues(config: SiteConfig, keep_in: Path | None = None) -> tuple[di
     for language in config.languages:
         path = po_path(config.root, language)
         shown = display_path(path, config.root)
+        # Its strings are published: never read from outside the project (links.py).
+        outward = outward_link(config.root, path.relative_to(config.root).parts)
+        if outward is not None:
+            problems.append(Problem(outward.link, None, outward.message))
+            continue
         try:
             data = path.read_bytes()
         except FileNotFoundError:

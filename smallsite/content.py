@@ -13,13 +13,13 @@ from typing import Mapping
 from .assets import MAX_NAME_BYTES
 from .config import SiteConfig
 from .frontmatter import FrontMatter, parse_front_matter, split_source
+from .ignored import is_ignored_name
+from .links import OutwardLink, is_inside
 from .names import form_clash, form_clashes, nfc
 from .problems import WARNING, Problem, display_path
 
 CONTENT_DIR = "content"
 STORIES_SECTION = "stories"
-# Files editors' tools leave beside the real ones: never content.
-IGNORED_NAME = re.compile(r"(^[.#~])|(~$)|(\.(swp|swo|swx|tmp|bak|orig)$)|(^4913$)")
 SOURCE_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)*)\.md$")
 SAFE_SEGMENT = re.compile(r"^[^/\\\x00-\x1f?#%<>\"|*:]+$")
 # The files the build writes in a language's folder beside its pages (pipeline.py): no page may be there.
@@ -83,6 +83,8 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
     # Linked folders are not entered (as os.walk), so every folder below content/ is really where content/
     # really is: resolved once, not per folder or file. Strings, not pathlib, for the same reason.
     real_top, project_top = os.fspath(root.resolve()), os.fspath(project) + os.sep
+    if not is_inside(real_top, os.fspath(project)):
+        return [], [Problem(CONTENT_DIR, None, OutwardLink(CONTENT_DIR, real_top).message)]
 
     def scan(folder: str, folder_parts: list[str], key_parts: list[str]) -> None:
         """`folder_parts`: the folder's names below content/ as the file system holds them;
@@ -105,17 +107,22 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
         files.sort(key=_name)
         folders.sort(key=_name)
         # Two names one file system keeps apart but a page's URL (NFC) and a Mac's folder cannot.
-        clashing = form_clashes(entry.name for entry in (*files, *folders) if not IGNORED_NAME.search(entry.name))
+        clashing = form_clashes(entry.name for entry in (*files, *folders) if not is_ignored_name(entry.name))
         place = shown_folder if shown_folder is not None else relative_folder
         for name, first in clashing:
             problems.append(Problem(f"{place}/{name}", None, form_clash(name, first, f"{place}/{first}")))
         left_out = {name for name, _ in clashing}
         for entry in files:
             name = entry.name
-            if IGNORED_NAME.search(name) or not name.endswith(".md") or name in left_out:
+            if not name.endswith(".md") or is_ignored_name(name) or name in left_out:
                 continue
             path = known_paths.get(f"{relative_folder}/{name}") or Path(entry.path)
             if _is_link(entry):  # a file that is a link is shown as where it really is
+                real = os.path.realpath(entry.path)
+                if not is_inside(real, os.fspath(project)):  # never read (links.py)
+                    link = f"{relative_folder}/{name}"
+                    problems.append(Problem(link, None, OutwardLink(link, real).message))
+                    continue
                 shown = display_path(path, project)
             else:
                 shown = f"{shown_folder}/{name}" if shown_folder is not None else str(path)
@@ -132,7 +139,7 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
             parts = key_parts + ([stem] if stem != "index" else [])
             sources.append(SourceFile(path, shown, "/".join(parts), match["lang"]))
         for entry in folders:
-            if not IGNORED_NAME.search(entry.name) and not _is_link(entry) and entry.name not in left_out:
+            if not is_ignored_name(entry.name) and not _is_link(entry) and entry.name not in left_out:
                 scan(entry.path, [*folder_parts, entry.name], [*key_parts, nfc(entry.name)])
 
     scan(os.fspath(root), [], [])

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Iterator, Mapping
 
+from .assets import read_media
 from .i18n import Document
+from .links import LeadsOut
 from .markdown_cache import MarkdownCache
 from .pipeline import PreparedSite, SiteRendering
 
@@ -63,7 +65,12 @@ class RenderedOnRequest(Mapping[str, bytes]):
         if name in SITE_FILES:
             return self.rendering.site_files()[0].get(name)
         media = self.rendering.media_so_far().get(name)
-        return media.source.read_bytes() if media else None
+        if media is None:
+            return None
+        try:
+            return read_media(media, self.rendering.site.config.root)
+        except LeadsOut:  # made a link out since its page was rendered: never served (the next build says why)
+            return None
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._names()))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import outputs
-from .assets import MediaFile, StaticFiles, collect_static
+from .assets import MediaFile, StaticFiles, collect_static, read_media
 from .build_record import (BuildRecord, PreviousBuild, WrittenPage, pages_still_written,
                            site_files_still_written)
 from .catalogues import LoadedCatalogue, load_catalogues
@@ -16,6 +16,7 @@ from .config import SiteConfig
 from .content import CONTENT_DIR, Page, SourceFile, find_sources, find_url_clashes, read_page, with_body
 from .frontmatter import import_yaml
 from .i18n import Document, Site, assemble_site
+from .links import LeadsOut
 from .markdown import LinkContext
 from .markdown_cache import MarkdownCache, cached_markdown, load_cache, placed, render_markdown_cached, save_cache
 from .page_cache import (PageCache, cached_page, code_digest, load_page_cache, new_entry, output_file,
@@ -409,7 +410,10 @@ class SiteRendering:
         intact = self.previous_build.intact if self.previous_build else frozenset()
         for item in media.values():
             # A media file's name carries a digest of its bytes: one the last build wrote, untouched, is right.
-            files[item.output_path] = UNCHANGED if item.output_path in intact else item.source.read_bytes()
+            try:
+                files[item.output_path] = UNCHANGED if item.output_path in intact else read_media(item, config.root)
+            except LeadsOut as refused:
+                problems.append(Problem(refused.outward.link, None, refused.outward.message))
         problems = unique(problems)
         stop_on_errors(problems, options)
         return BuildResult(self.site, dict(sorted(files.items())), problems, self.record())

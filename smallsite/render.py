@@ -21,6 +21,7 @@ from .catalogues import LoadedCatalogue
 from .config import Language, SiteConfig
 from .content import CONTENT_DIR
 from .i18n import Document, Site, alternates
+from .links import files_below
 from .markdown import RenderedMarkdown
 from .names import encode_path, nfc
 from .problems import Problem, display_path
@@ -189,12 +190,16 @@ def _remembered_dates(locale) -> Callable[..., str]:
 
 
 def check_templates(config: SiteConfig, env: jinja2.Environment) -> list[Problem]:
-    """Compile every template once, so a syntax error is reported whatever page uses it."""
-    problems = []
+    """Compile every template once, so a syntax error is reported whatever page uses it. A link that leads
+    out of the project (links.py) is refused, never read; editors' litter (ignored.py: an Emacs lock
+    .#base.html, a link to nowhere, crashed the build) is no template."""
     folder = config.root / TEMPLATES_DIR
     if not folder.is_dir():
         return [Problem(TEMPLATES_DIR, None, "no templates/ folder")]
-    for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml", ".txt"))):
+    listed, problems = files_below(config.root, TEMPLATES_DIR)
+    for name, _ in listed:
+        if not name.endswith((".html", ".xml", ".txt")):
+            continue
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:

@@ -43,7 +43,8 @@ def reusable_parts(config: SiteConfig, options: BuildOptions, previous: Prepared
     if unknown:  # a new file, or a folder created, moved or deleted: every page below it changes
         reread.update(path for shown, path in known.items()
                       if any(shown.startswith(name + "/") for name in unknown))
-    same_files = not unknown and all(known[name].is_file() for name in changed)
+    # A source that is now a link: find_sources decides whether it may be read (links.py).
+    same_files = not unknown and all(known[name].is_file() and not known[name].is_symlink() for name in changed)
     return Reuse(pages=True, sources=same_files, templates=True, reread=frozenset(reread))
 
 

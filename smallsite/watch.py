@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -13,23 +12,11 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .config import CONFIG_NAME
+from .ignored import is_ignored_path
 
 # What a build reads: these folders (recursively) and site.toml.
 WATCHED_FOLDERS = ("content", "templates", "locales", "static")
 WATCHED_FILES = (CONFIG_NAME,)
-
-# Files editors leave beside the real ones while saving, swapping or backing up; never a source.
-# vim: .x.swp/.swx/.swpx swap files, x~ backups, the 4913 write test; Emacs: .#x locks, #x# autosaves;
-# JetBrains: x___jb_tmp___ / x___jb_old___; VS Code: x.vsctmp; Kate: .x.kate-swp; GNOME: .goutputstream-*;
-# Office and LibreOffice: ~$x, .~lock.x#; Chromium's File System Access: x.crswap; `sed -i`: sedXXXXXX.
-EDITOR_LITTER = re.compile(
-    r"^[.#~]"  # dotfiles, hidden swap files, Emacs' and Office's lock files
-    r"|~$|#$"  # backups and autosaves
-    r"|^4913$|^sed[A-Za-z0-9]{6}$"
-    r"|___jb_(tmp|old|bak)___$"
-    r"|\.(swp|swo|swx|swpx|vsctmp|tmp|temp|bak|orig|part|crdownload|crswap|kate-swp)$",
-    re.IGNORECASE,
-)
 
 # Event types that can change what a build reads. Opened, closed-without-writing and attribute-only
 # events are left out: reading a file (the build does, a lot) must not cause another build.
@@ -46,19 +33,15 @@ class FileEvent:
     is_directory: bool = False
 
 
-def is_editor_litter(relative: str) -> bool:
-    """True for an editor's temporary, swap or backup file (or one inside a hidden folder)."""
-    return any(EDITOR_LITTER.search(part) for part in PurePosixPath(relative).parts)
-
-
 def is_source(relative: str) -> bool:
-    """True if a build reads this path: site.toml, or anything in a watched folder but litter."""
+    """True if a build reads this path: site.toml, or anything in a watched folder but an ignored name
+    (the build's own list: what it never reads never starts a rebuild)."""
     if not relative or relative.startswith("../"):
         return False
     parts = PurePosixPath(relative).parts
     if parts[0] not in WATCHED_FOLDERS and relative not in WATCHED_FILES:
         return False
-    return not is_editor_litter(relative)
+    return not is_ignored_path(relative)
 
 
 def changed_sources(event: FileEvent) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from tornado.websocket import websocket_connect
 
 from conftest import SiteMaker, all_languages, page
 from serving import ServeProcess
+from smallsite.assets import hashed_name
 from smallsite.preview import Snapshot, host_allowed, resolve
 
 STORY = "content/stories/ducks.en.md"
@@ -233,6 +234,47 @@ def test_deleted_renamed_and_new_pages_and_folders_without_a_restart(live):
     live.wait_for_page("/en/news/today/", "Fresh news.")
     (live.site.root / "content/news/today.en.md").unlink()
     live.wait_for_page("/en/news/today/", "not-found", status=404)
+
+
+def test_links_out_of_the_project_made_while_serving_are_refused_and_never_served(live):
+    """A static file, a page bundle's picture and a page's source, each made a link to a file outside the
+    project while serving: the preview says so, and never serves what they lead to, not even under the
+    name a build would have given it."""
+    root = live.site.root
+    outside = root.parent / "outside"
+    outside.mkdir()
+    secret_picture = f'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"><!-- {SECRET} --></svg>'.encode()
+    (outside / "secret.svg").write_bytes(secret_picture)
+    (outside / "secret.en.md").write_text(page("Secret", SECRET, date="2018-02-02"), encoding="utf-8")
+    live.site.write("content/stories/duck.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
+    live.site.write(STORY, page("Ducks", "Old text.\n\n![A duck](duck.svg)", date="2018-02-02"))
+    live.wait_for_page("/en/stories/ducks/", "/media/duck.")
+
+    (root / "static/leak.svg").symlink_to(outside / "secret.svg")
+    body = live.wait_for_page("/en/", 'id="smallsite-problems"')
+    assert f"static/leak.svg: is a link to {outside}/secret.svg, outside the project: refused" in body
+    (root / "static/leak.svg").unlink()
+    live.wait_until(lambda: 'id="smallsite-problems"' not in live.text("/en/")[1], message="for the overlay to go")
+
+    (root / "content/stories/duck.svg").unlink()
+    (root / "content/stories/duck.svg").symlink_to(outside / "secret.svg")
+    body = live.wait_for_page("/en/stories/ducks/", 'id="smallsite-problems"')
+    assert "&#x27;duck.svg&#x27;: content/stories/duck.svg is a link to " \
+           f"{outside}/secret.svg, outside the project: refused" in body
+    (root / "content/stories/duck.svg").unlink()
+    live.site.write("content/stories/duck.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
+    live.wait_until(lambda: 'id="smallsite-problems"' not in live.text("/en/")[1], message="for the overlay to go")
+
+    (root / STORY).unlink()  # an editor's page swapped for a link to a file elsewhere
+    (root / STORY).symlink_to(outside / "secret.en.md")
+    body = live.wait_for_page("/en/", 'id="smallsite-problems"')
+    assert f"{STORY}: is a link to {outside}/secret.en.md, outside the project: refused" in body
+
+    for path in ("/en/stories/ducks/", "/static/" + hashed_name("leak.svg", secret_picture),
+                 "/media/" + hashed_name("duck.svg", secret_picture), "/en/", "/en/feed.xml", "/sitemap.xml"):
+        status, _, data = live.request(path)
+        assert SECRET.encode() not in data, path
+    assert live.request("/static/" + hashed_name("leak.svg", secret_picture))[0] == 404
 
 
 def test_a_missing_translation_shows_the_fallback_with_its_notice(live):

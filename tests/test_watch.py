@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from smallsite.watch import ChangeBatcher, FileEvent, SourceWatcher, changed_sources, is_editor_litter, is_source
+from smallsite.ignored import is_ignored_path
+from smallsite.watch import ChangeBatcher, FileEvent, SourceWatcher, changed_sources, is_source
 
 RECORDINGS = json.loads((Path(__file__).parent / "data" / "editor_saves.json").read_text(encoding="utf-8"))
 PAGE = RECORDINGS.pop("page")
@@ -92,9 +93,14 @@ def test_nothing_pending_means_no_batch_and_no_wait():
     "templates/.base.html.kate-swp", "content/.goutputstream-XYZ12", "locales/~$messages.po",
     "content/x.en.md.tmp", "content/x.en.md.bak", "static/css/site.css.crswap", "content/.git/HEAD",
     "content/.DS_Store", "content/stories/sedCKaDQf",
+    # What Windows Explorer and macOS Finder leave, beside the editors' files, in static/ too.
+    "static/img/Thumbs.db", "static/img/thumbs.db", "static/desktop.ini", "static/Desktop.ini",
+    "static/img/.DS_Store", "static/css/#site.css#", "static/css/site.css.bak", "static/css/site.css~",
+    "static/css/.site.css.swp", "static/css/.#site.css", "static/4913", "static/css/site.css.tmp",
+    "static/css/site.css.orig", "content/stories/ducks/Thumbs.db",
 ])
 def test_editor_litter_is_ignored(name):
-    assert is_editor_litter(name)
+    assert is_ignored_path(name)
     assert changed_sources(FileEvent("created", name)) == ()
 
 
@@ -180,3 +186,20 @@ def test_the_real_observer_sees_saves_new_folders_and_a_recreated_content_folder
     finally:
         watcher.stop()
     assert watcher.next_batch(timeout=1) is None
+
+
+def test_junk_a_file_manager_leaves_in_static_starts_no_rebuild(tmp_path):
+    """The build never publishes these (tests/test_symlinks_and_ignored.py): nor may they rebuild the preview."""
+    root = tmp_path / "project"
+    (root / "static" / "img").mkdir(parents=True)
+    watcher = SourceWatcher(root)
+    watcher.start()
+    try:
+        for name in ("Thumbs.db", "desktop.ini", ".DS_Store", "#x#", "photo.png.bak", "photo.png~", "4913",
+                     "photo.png.orig", "photo.png.tmp"):
+            (root / "static" / "img" / name).write_bytes(b"junk")
+        assert watcher.next_batch(timeout=0.5) is None
+        (root / "static" / "img" / "photo.png").write_bytes(b"real")
+        assert _collect(watcher, {"static/img/photo.png"}) == {"static/img/photo.png"}
+    finally:
+        watcher.stop()
