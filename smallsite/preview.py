@@ -168,11 +168,13 @@ class _Guarded:
     """Refuse requests for any host but ours before doing anything else."""
 
     def prepare(self):
-        if not host_allowed(self.request.host, self.preview.bound_host):
+        # The header as sent, not request.host: Tornado before 6.5 reads a missing or empty one as 127.0.0.1.
+        host = self.request.headers.get("Host", "")
+        if not host_allowed(host, self.preview.bound_host):
             self.set_status(403)
             self.set_header("Content-Type", "text/plain; charset=utf-8")
             self.finish(f"smallsite serve answers only requests for {self.preview.bound_host} or localhost, "
-                        f"not {self.request.host}\n")
+                        f"not {host}\n")
 
 
 class SiteHandler(_Guarded, web.RequestHandler):

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from conftest import PROJECT, SITE_TOML, page
@@ -77,7 +78,9 @@ def test_extract_update_and_init_give_what_pybabel_gives(two_copies):
     pybabel(theirs, PYBABEL_INIT.replace("LOCALE", "fr_FR"))
     mine = (ours / "locales/fr_FR/LC_MESSAGES/messages.po").read_bytes()
     assert without_dates(mine) == without_dates((theirs / "locales/fr_FR/LC_MESSAGES/messages.po").read_bytes())
-    assert b'"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in mine
+    # French's plural forms as the installed Babel's CLDR data has them (Babel 2.19 gives three, not two).
+    # (A long header is wrapped over several quoted strings: joined here as gettext joins them.)
+    assert f'Plural-Forms: {get_plural("fr_FR").plural_forms}\\n'.encode() in mine.replace(b'"\n"', b"")
 
 
 def test_running_extract_and_update_twice_changes_nothing(two_copies):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
+from babel.messages.plurals import get_plural
 
 from conftest import PROJECT, page
 from i18n_helpers import cli, commit_all, git, translate_everything
@@ -183,10 +185,13 @@ def test_catalogue_findings_name_the_po_file_and_line(translated, msgid, entry, 
 
 def test_wrong_plural_forms_header_is_an_error_with_its_line(translated):
     po_file = translated / "locales/ko_KR/LC_MESSAGES/messages.po"
-    text = po_file.read_text(encoding="utf-8").replace("nplurals=1; plural=0;", "nplurals=2; plural=(n != 1);")
+    korean = get_plural("ko_KR")  # CLDR's plural forms, as the installed Babel has them
+    wrong = korean.num_plurals + 1
+    text = re.sub(r'"Plural-Forms: [^"]*"', f'"Plural-Forms: nplurals={wrong}; plural=(n != 1);\\\\n"',
+                  po_file.read_text(encoding="utf-8"), count=1)
     po_file.write_text(text, encoding="utf-8")
     line = text[: text.index('"Plural-Forms')].count("\n") + 1
     result = cli(translated, "check")
     assert result.code == 1
-    assert f"{po_file.relative_to(translated)}:{line}: Plural-Forms says nplurals=2, but ko_KR has 1 plural form" \
-        in result.err
+    assert (f"{po_file.relative_to(translated)}:{line}: Plural-Forms says nplurals={wrong}, but ko_KR has "
+            f"{korean.num_plurals} plural form") in result.err

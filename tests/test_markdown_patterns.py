@@ -7,8 +7,9 @@ import random
 from pathlib import Path
 
 import markdown
+import pytest
 
-from smallsite.markdown import EXTENSIONS, _new_converter, heading_id
+from smallsite.markdown import EXTENSIONS, _new_converter, accelerates, heading_id
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -73,3 +74,26 @@ def test_our_converter_gives_python_markdowns_html():
         if outputs[0] != outputs[1]:
             different.append(text)
     assert different == []
+
+
+@pytest.mark.parametrize("release", [(3, 8, 0, "final", 0), (3, 12, 0, "final", 0), (3, 11, 0, "beta", 1)])
+def test_a_release_the_accelerator_does_not_know_is_used_as_it_comes(monkeypatch, release):
+    """Python-Markdown 3.5 and 3.6 had no abbr.AbbrBlockprocessor, and making a converter crashed: on a
+    release it was not checked against, none of the accelerator's parts is put in, and pages convert
+    as Python-Markdown converts them."""
+    monkeypatch.setattr(markdown, "__version_info__", release)
+    converter, _ = _new_converter()
+    assert type(converter.parser.blockprocessors) is markdown.util.Registry
+    assert "parseBlocks" not in vars(converter.parser)
+    assert "smallsite_page_switches" not in converter.preprocessors
+    assert converter.serializer is markdown.serializers.to_html_string
+    converter.treeprocessors.deregister("smallsite_links")
+    whole = python_markdown()
+    for text in documents(200, seed=7):
+        converter.reset(), whole.reset()
+        assert (converter.convert(text), converter.toc) == (whole.convert(text), whole.toc)
+
+
+def test_the_releases_the_accelerator_knows():
+    assert accelerates((3, 8, 1, "final", 0)) and accelerates((3, 11, 3, "final", 0))
+    assert not accelerates((3, 7, 0, "final", 0)) and not accelerates((3, 12, 0, "final", 0))
