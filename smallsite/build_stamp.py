@@ -26,6 +26,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache_file import code_digest, read_cache_file, write_cache_file
+from .ignored import is_ignored_name
+from .links import is_inside
 from .problems import Problem, plain
 
 STAMP_FILE = Path(".cache") / "build-stamp.bin"
@@ -116,21 +118,27 @@ def _digest(path: str) -> str | None:
 
 
 def _input_files(root: Path):
-    """(relative path, path) of every file a build may read, in a stable order; links are followed."""
+    """(relative path, path) of every file a build may read, in a stable order; links are followed while
+    they stay in the project (the build refuses one that leaves it: links.py)."""
     for name in INPUT_FILES:
         yield name, os.path.join(root, name)
+    project = os.path.realpath(root)
     for folder in INPUT_FOLDERS:
-        yield from _folder_files(os.path.join(root, folder), folder, frozenset())
+        yield from _folder_files(os.path.join(root, folder), folder, frozenset(), project)
 
 
-def _folder_files(folder: str, relative: str, followed: frozenset[str]):
-    """The files below one folder, by name; a linked folder is entered under every name that leads to it
-    (a page may name a file through any of them), except from below itself (a link back up)."""
+def _folder_files(folder: str, relative: str, followed: frozenset[str], project: str):
+    """The files below one folder, by name, but names a build never reads (ignored.py); a linked folder
+    is entered under every name that leads to it (a page may name a file through any of them), except
+    from below itself (a link back up), or when it leads out of the project: then it is one entry, whose
+    times say when it changed (a link to / must not make every build walk the whole disk first)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
         return
     for entry in entries:
+        if is_ignored_name(entry.name):
+            continue
         name = f"{relative}/{entry.name}"
         try:
             is_folder = entry.is_dir()
@@ -143,9 +151,12 @@ def _folder_files(folder: str, relative: str, followed: frozenset[str]):
             real = os.path.realpath(entry.path)
             if real in followed:
                 continue
-            yield from _folder_files(entry.path, name, followed | {real})
+            if not is_inside(real, project):
+                yield name, entry.path
+                continue
+            yield from _folder_files(entry.path, name, followed | {real}, project)
             continue
-        yield from _folder_files(entry.path, name, followed)
+        yield from _folder_files(entry.path, name, followed, project)
 
 
 def output_records(out_dir: Path, folders: list[str] | None = None) -> dict[str, OutputRecord]:

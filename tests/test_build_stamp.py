@@ -197,3 +197,29 @@ def test_a_second_build_of_the_project_waits_for_the_first(site):
     assert second.returncode == 0, err
     assert "waiting for another build of this project to finish" in err
     assert UP_TO_DATE in out
+
+
+def test_editors_litter_is_not_a_change(site):
+    """A file the build never reads (ignored.py) does not make the next build a full one."""
+    make_site(site)
+    assert site.run("build").returncode == 0
+    (site.root / "static/Thumbs.db").write_bytes(b"thumbnails")
+    (site.root / "content/about.en.md~").write_text("a backup", encoding="utf-8")
+    assert UP_TO_DATE in site.run("build").stdout
+
+
+def test_a_link_out_of_the_project_is_not_walked_before_the_build_refuses_it(site, tmp_path, monkeypatch):
+    """A folder link in content/ to a big folder elsewhere (an editor's whole home, /): the stamp's scan,
+    which runs before anything else, must not walk it."""
+    from smallsite import build_stamp
+
+    make_site(site)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "deep/er").mkdir(parents=True)
+    (elsewhere / "deep/er/secret.txt").write_text("secret", encoding="utf-8")
+    (site.root / "content/stories/linked").symlink_to(elsewhere, target_is_directory=True)
+    walked = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(build_stamp.os, "scandir", lambda path: (walked.append(os.fspath(path)), real_scandir(path))[1])
+    site.build()
+    assert walked and not [path for path in walked if "linked" in path or str(elsewhere) in path]
