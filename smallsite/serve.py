@@ -65,8 +65,10 @@ class PreviewBuilder:
     (fast_render.py); `finish` then completes that build in the background, for the problems only a
     whole build finds, and its files replace those."""
 
-    def __init__(self, args: argparse.Namespace, out=sys.stdout, err=sys.stderr):
+    def __init__(self, args: argparse.Namespace, out=sys.stdout, err=sys.stderr,
+                 interrupted: Callable[[], bool] = lambda: False):
         self.args = args
+        self.interrupted = interrupted  # True once Ctrl+C has cut the first build short
         self.out = out
         self.err = err
         self.snapshot = Snapshot()
@@ -116,6 +118,8 @@ class PreviewBuilder:
         except BuildFailed as failed:
             return self._failed(failed, previous)
         except Exception as exc:  # a bug in smallsite: say so, keep serving the last good build
+            if self.interrupted():  # no bug: Ctrl+C's KeyboardInterrupt, turned into this on its way out
+                raise KeyboardInterrupt from None
             return self._crashed(exc, previous)
         return self._built(result, previous, changed, started)
 
@@ -276,13 +280,23 @@ def run_serve(args: argparse.Namespace) -> int:
     if not is_loopback(args.host):
         print(f"warning: listening on {args.host}: other machines on your network can see this preview, "
               "drafts included", file=sys.stderr, flush=True)
-    # Until the server runs, SIGTERM interrupts like Ctrl+C: the first build is plain code on this thread.
-    on_stop_signals(signal.default_int_handler)
+    # Until the server runs, Ctrl+C and SIGTERM interrupt the first build, plain code on this thread. The
+    # KeyboardInterrupt can turn into another error on its way out (an import it cut short, imported again
+    # in an `except` clause, failed so with PyYAML), which a build reports and serves on: so it is noted too.
+    first_build_interrupted = threading.Event()
+
+    def interrupt_first_build(number, frame) -> None:
+        first_build_interrupted.set()
+        raise KeyboardInterrupt
+
+    on_stop_signals(interrupt_first_build)
     watcher = SourceWatcher(root)
     try:
         watcher.start()  # before the first build, so a save during it is not missed
-        builder = PreviewBuilder(args)
+        builder = PreviewBuilder(args, interrupted=first_build_interrupted.is_set)
         first = builder.rebuild()
+        if first_build_interrupted.is_set():  # (and the interrupt got lost in the build)
+            raise KeyboardInterrupt
         settle_memory()
         loop = IOLoop.current()
 

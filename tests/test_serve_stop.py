@@ -12,12 +12,13 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
-from conftest import page
+from conftest import PROJECT, page
 from serving import ServeProcess
 from test_serve import STORY, small_site
 
@@ -146,3 +147,37 @@ def test_ctrl_c_while_a_browser_loads_pages_ends_serve_every_time(site):
             if server.process.poll() is None:
                 server.process.kill()
     assert time.monotonic() - started < 60
+
+
+# serve, with its first build standing for one where a library turns Ctrl+C into another error. PyYAML
+# did: an import that Ctrl+C cut short, imported again in an `except yaml.YAMLError` clause, raised
+# AttributeError ("partially initialized module"), and serve reported a crash and served on.
+INTERRUPTED_BUILD = f"""
+import os, runpy, signal, sys, time
+sys.path.insert(0, {str(PROJECT)!r})
+import smallsite.serve
+
+def prepare(*args, **kwargs):
+    try:
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C in the middle of the first build
+        time.sleep(10)
+    except KeyboardInterrupt:
+        raise AttributeError("partially initialized module 'yaml' has no attribute 'error'")
+
+smallsite.serve.prepare = prepare
+sys.argv = [{str(PROJECT / "build.py")!r}, "serve", "--port", "0"]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_ctrl_c_during_the_first_build_stops_serve_even_when_it_turns_into_another_error(site):
+    small_site(site)
+    try:
+        result = subprocess.run([sys.executable, "-c", INTERRUPTED_BUILD], cwd=site.root, capture_output=True,
+                                text=True, timeout=STOP_WITHIN + 5)
+    except subprocess.TimeoutExpired as timeout:
+        output = timeout.stdout.decode() if isinstance(timeout.stdout, bytes) else timeout.stdout
+        raise AssertionError(f"serve still ran after Ctrl+C in its first build:\n{output}") from None
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.split() == ["stopped"], result.stdout
+    assert result.stderr == ""
