@@ -8,6 +8,7 @@ import errno
 import gc
 import ipaddress
 import os
+import signal
 import socket
 import sys
 import threading
@@ -27,7 +28,6 @@ from .pipeline import BuildOptions, BuildResult, PreparedSite, SiteRendering, st
 from .preview import Preview, Snapshot, make_application
 from .problems import BuildFailed, Problem
 from .watch import SourceWatcher
-from .workers import flush_output
 from .output_folder import check_output_dir, foreign_problems
 from .write import write_tree
 
@@ -66,8 +66,10 @@ class PreviewBuilder:
     (fast_render.py); `finish` then completes that build in the background, for the problems only a
     whole build finds, and its files replace those."""
 
-    def __init__(self, args: argparse.Namespace, out=sys.stdout, err=sys.stderr):
+    def __init__(self, args: argparse.Namespace, out=sys.stdout, err=sys.stderr,
+                 interrupted: Callable[[], bool] = lambda: False):
         self.args = args
+        self.interrupted = interrupted  # True once Ctrl+C has cut the first build short
         self.out = out
         self.err = err
         self.snapshot = Snapshot()
@@ -117,6 +119,8 @@ class PreviewBuilder:
         except BuildFailed as failed:
             return self._failed(failed, previous)
         except Exception as exc:  # a bug in smallsite: say so, keep serving the last good build
+            if self.interrupted():  # no bug: Ctrl+C's KeyboardInterrupt, turned into this on its way out
+                raise KeyboardInterrupt from None
             return self._crashed(exc, previous)
         return self._built(result, previous, changed, started)
 
@@ -285,15 +289,35 @@ def run_serve(args: argparse.Namespace) -> int:
     if not is_loopback(args.host):
         print(f"warning: listening on {args.host}: other machines on your network can see this preview, "
               "drafts included", file=sys.stderr, flush=True)
+    # Until the server runs, Ctrl+C and SIGTERM interrupt the first build, plain code on this thread. The
+    # KeyboardInterrupt can turn into another error on its way out (an import it cut short, imported again
+    # in an `except` clause, failed so with PyYAML), which a build reports and serves on: so it is noted too.
+    first_build_interrupted = threading.Event()
+
+    def interrupt_first_build(number, frame) -> None:
+        first_build_interrupted.set()
+        raise KeyboardInterrupt
+
+    on_stop_signals(interrupt_first_build)
     watcher = SourceWatcher(root)
-    watcher.start()  # before the first build, so a save during it is not missed
-    builder = PreviewBuilder(args)
     try:
+        watcher.start()  # before the first build, so a save during it is not missed
+        builder = PreviewBuilder(args, interrupted=first_build_interrupted.is_set)
         first = builder.rebuild()
+        if first_build_interrupted.is_set():  # (and the interrupt got lost in the build)
+            raise KeyboardInterrupt
         settle_memory()
+        loop = IOLoop.current()
+
+        def stop_serving(number, frame) -> None:
+            # Runs between two bytecodes of whatever this thread was doing: only queue the stop (the
+            # thread-safe call also wakes the loop if it is waiting for sockets).
+            loop.asyncio_loop.call_soon_threadsafe(loop.stop)
+
+        on_stop_signals(stop_serving)
     except KeyboardInterrupt:
         watcher.stop()
-        print("\nstopped", flush=True)
+        say_goodbye()
         return 0
     try:
         sockets, port = listen(args.host, args.port)
@@ -308,7 +332,6 @@ def run_serve(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         return 1
 
-    loop = IOLoop.current()
     preview = Preview(args.host, first)
     server = HTTPServer(make_application(preview), xheaders=False)
     server.add_sockets(sockets)
@@ -341,28 +364,37 @@ def run_serve(args: argparse.Namespace) -> int:
                     loop.add_callback(preview.publish, finished, sorted(changed)[0])
                     settle_memory()
 
+    # A daemon, joined below: only a second Ctrl+C leaves it behind, mid-build.
     builder_thread = threading.Thread(target=keep_building, name="smallsite-builder", daemon=True)
     builder_thread.start()
     print(f"serving {page_url(args.host, port, first.base_path)}  (Ctrl+C to stop)", flush=True)
     try:
-        loop.start()
-    except KeyboardInterrupt:
-        print("\nstopped", flush=True)
+        loop.start()  # until a stop signal
     finally:
-        exit_soon_whatever_happens()
-        stop.set()
-        watcher.stop()
-        server.stop()
+        on_stop_signals(signal.default_int_handler)  # a second Ctrl+C cuts the wait below short
+        try:
+            stop.set()
+            watcher.stop()  # also wakes the builder if it is waiting for a save
+            server.stop()
+            # The builder ends the step under way (a save's few pages, one page of a whole build, or
+            # writing --out) and sees `stop`: no timeout needed.
+            builder_thread.join()
+        except KeyboardInterrupt:
+            pass
+    say_goodbye()
     return 0
 
 
-def exit_soon_whatever_happens(seconds: float = 5.0) -> None:
-    """Ctrl+C must stop the preview. A clean shutdown takes milliseconds, but in rare full test runs
-    one hung waiting on a thread (cause not found yet); past `seconds`, leave without waiting."""
-    def leave() -> None:
-        flush_output()  # (a failing flush must not keep the process from leaving)
-        os._exit(0)
+def on_stop_signals(handler) -> None:
+    """Let `handler` take Ctrl+C (SIGINT) and SIGTERM.
 
-    timer = threading.Timer(seconds, leave)
-    timer.daemon = True
-    timer.start()
+    While the server runs, the handler only asks the event loop to stop, on its own thread. Python's own
+    Ctrl+C raises KeyboardInterrupt wherever the main thread happens to be, and there it was often inside
+    Tornado's request code, which catches every exception to log it ("Uncaught exception", a traceback)
+    and goes on serving: a Ctrl+C while a browser was loading pages was lost, and serve ran on."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, handler)
+
+
+def say_goodbye() -> None:
+    print("\nstopped", flush=True)  # on a line of its own, after the terminal's ^C

@@ -130,7 +130,8 @@ class SourceWatcher:
             self._stopped = True
             self._condition.notify_all()
         self._observer.stop()
-        self._observer.join(timeout=5)
+        if self._observer.is_alive():  # (not when Ctrl+C came before start() began it)
+            self._observer.join()
 
     def ensure_watched(self) -> None:
         """Watch every watched folder that exists, again if it was deleted and made anew."""
