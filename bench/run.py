@@ -325,7 +325,7 @@ def machine() -> str:
 
 
 def table(results: dict[int, list[Figures]], runs: int, trials: int) -> str:
-    """The README's table: medians, and each as a ratio to Hugo's (for rebuilds, to Hugo's full build)."""
+    """The table of docs/performance.md: medians, and each as a ratio to Hugo's (for rebuilds, to Hugo's full build)."""
     lines = ["| pages | generator | cold build | rebuild, nothing changed | rebuild, one story edited | "
              "serve: save → served | peak memory | pages produced | cold build, CPU time |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
