@@ -289,8 +289,11 @@ def _take_list(staging: Path) -> tuple[list[str], list[str]] | None:
         with open(path, encoding="utf-8") as handle:
             held = json.load(handle)
         os.unlink(path)
-        return list(held["files"]), list(held["folders"])
-    except (OSError, ValueError, KeyError, TypeError):
+        files, folders = list(held["files"]), list(held["folders"])
+        for name in (*files, *folders):  # a list that names a place outside is no list of ours
+            safe_parts(name)
+        return files, folders
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, BuildFailed):
         with contextlib.suppress(OSError):
             os.unlink(path)
         return None
