@@ -289,8 +289,13 @@ def _take_list(staging: Path) -> tuple[list[str], list[str]] | None:
         with open(path, encoding="utf-8") as handle:
             held = json.load(handle)
         os.unlink(path)
-        return list(held["files"]), list(held["folders"])
-    except (OSError, ValueError, KeyError, TypeError):
+        files, folders = list(held["files"]), list(held["folders"])
+        # A list someone edited (`../../x`) would have the build unlink or remove folders outside the
+        # staging place: any name that is not a plain path inside it, and the place is walked instead.
+        for name in (*files, *folders):
+            safe_parts(name)
+        return files, folders
+    except (OSError, ValueError, KeyError, TypeError, BuildFailed):
         with contextlib.suppress(OSError):
             os.unlink(path)
         return None
