@@ -122,6 +122,9 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
         node = _compose(split.front)
     except RefusedYAML as exc:
         return None, [Problem(path, offset + exc.line, exc.message)]
+    except RecursionError:  # `x: [[[[...` a few thousand deep: the parser recurses per level
+        return None, [Problem(path, offset, "front matter is nested too deeply (brackets inside brackets, "
+                              "thousands deep): no field takes that")]
     except yaml.YAMLError as exc:
         problem_mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
