@@ -122,6 +122,9 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
         node = _compose(split.front)
     except RefusedYAML as exc:
         return None, [Problem(path, offset + exc.line, exc.message)]
+    except RecursionError:  # `x: [[[[...` a few thousand deep: the parser recurses per level
+        return None, [Problem(path, offset, "front matter is nested too deeply (brackets inside brackets, "
+                              "thousands deep): no field takes that")]
     except yaml.YAMLError as exc:
         problem_mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
@@ -229,6 +232,9 @@ def _read_field(key: str, kind: str, node: yaml.Node, line: int, offset: int,
             return wrong("text")
         if not raw.strip():
             return wrong("text that is not empty")
+        if key != "slug" and _CONTROL.search(raw):  # (a slug has its own rule) XML 1.0 has no way to write them: the feed would not parse at all
+            return None, Problem(path, line, f"'{key}' holds a control character "
+                                 f"({_CONTROL.search(raw).group()!r}), which no feed or page can carry: delete it")
         return raw, None
     if kind == "video id":
         if not _is_text(node):
@@ -314,6 +320,10 @@ def _read_hero(node: yaml.Node, line: int, offset: int, path: str) -> tuple[Hero
             return None, Problem(path, offset + parts[name].start_mark.line,
                                  f"'hero.{name}' must be text{_trap_hint(parts[name])}")
     return Hero(parts["src"].value, parts["alt"].value, line), None
+
+
+# C0 control characters but tab, line feed and carriage return (as "\x1b" in YAML, or pasted).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _is_text(node: yaml.Node) -> bool:

@@ -47,6 +47,19 @@ def test_broken_yaml_names_the_line(site):
     assert "content/about.en.md:4: front matter is not valid YAML" in outcome.stderr
 
 
+def test_a_control_character_in_a_title_is_named_not_published_into_an_unreadable_feed(site):
+    outcome = build_with(site, '---\ntitle: "Escape \\x1b here"\nsummary: S\n---\nText.\n')
+    assert outcome.code == 1
+    assert "content/about.en.md:2: 'title' holds a control character ('\\x1b'), which no feed or page " \
+           "can carry: delete it" in outcome.stderr
+
+
+def test_front_matter_nested_thousands_deep_is_named_without_a_traceback(site):
+    outcome = build_with(site, "---\ntitle: T\nsummary: S\ntags: " + "[" * 5000 + "\n---\nText.\n")
+    assert outcome.code == 1
+    assert "content/about.en.md:2: front matter is nested too deeply" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+
 def test_missing_required_fields_and_missing_front_matter(site):
     site.make({**all_languages("index"), "content/a.en.md": "---\ntitle: T\n---\n", "content/b.en.md": "# Just text\n"})
     outcome = site.build()

@@ -221,6 +221,24 @@ def test_a_staging_place_someone_else_made_is_not_removed(site):
     assert (site.root / ".site.staging/mine.txt").read_text() == "mine"
 
 
+
+def test_a_forged_staging_list_never_removes_anything_outside_the_staging_place(site, tmp_path):
+    site.make(all_languages("index"))
+    assert site.build().code == 0
+    victim = tmp_path / "victim"
+    (victim / "empty").mkdir(parents=True)
+    (victim / "precious.txt").write_text("precious")
+    listed = site.root / ".site.staging" / write.SPARE_LIST
+    held = json.loads(listed.read_text())
+    held["files"].append("../../victim/precious.txt")
+    held["folders"].append("../../victim/empty")
+    listed.write_text(json.dumps(held))
+    site.write("content/index.en.md", page("Home en", "Changed."))
+    assert site.build().code == 0
+    assert (victim / "precious.txt").read_text() == "precious"
+    assert (victim / "empty").is_dir()
+    assert "Changed." in (site.root / "site/en/index.html").read_text()
+
 # --- kills ---------------------------------------------------------------------------------------
 
 OLD = {"a/index.html": b"old a", "b/index.html": b"old b", "gone/index.html": b"gone", "same.txt": b"same"}
