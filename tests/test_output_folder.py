@@ -359,16 +359,3 @@ def test_an_output_folder_that_cannot_be_written_is_named_without_a_traceback(si
     outcome = site.build("--out", str(site.root / out))
     assert outcome.code == 1
     assert message in outcome.stderr and "Traceback" not in outcome.stderr
-
-
-def test_a_forged_list_in_the_staging_place_reaches_nothing_outside_it(site, tmp_path):
-    site.make(all_languages("index"))
-    assert site.build().code == 0
-    victim = tmp_path / "victim.txt"
-    victim.write_text("keep me")
-    (site.root / ".site.staging" / write.SPARE_LIST).write_text(json.dumps(
-        {"files": ["../../victim.txt"], "folders": []}))
-    site.write("content/index.en.md", page("Changed"))
-    assert site.build().code == 0
-    assert victim.read_text() == "keep me"
-    assert "Changed" in site.read("en/index.html")
