@@ -71,7 +71,7 @@ def make_parser(others: bool = True) -> argparse.ArgumentParser:
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:
     """Options every command that builds accepts."""
-    parser.add_argument("--out", type=Path, help="output folder (default: output_dir in site.toml, 'site')")
+    parser.add_argument("--out", type=folder_argument, help="output folder (default: output_dir in site.toml, 'site')")
     parser.add_argument("--base-url", help="publish at this URL for this build (https://example.org/sub/)")
     parser.add_argument("--strict", action="store_true", help="fail on warnings too (missing translations)")
     parser.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
@@ -99,7 +99,13 @@ def configure(args: argparse.Namespace) -> SiteConfig:
 
 
 def output_dir(args: argparse.Namespace, config: SiteConfig) -> Path:
-    return args.out if args.out else config.root / config.output_dir
+    """--out, else site.toml's output_dir (from the project folder); `~` is the home folder in both."""
+    return args.out if args.out else config.root / os.path.expanduser(config.output_dir)
+
+
+def folder_argument(text: str) -> Path:
+    """A folder given on the command line: `~` is the home folder, also when the shell left it (quoted)."""
+    return Path(os.path.expanduser(text))
 
 
 def report(problems: list[Problem], stream=None) -> None:

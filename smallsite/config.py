@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
+from .links import outward_link
 from .problems import BuildFailed, Problem
 
 CONFIG_NAME = "site.toml"
@@ -94,6 +95,9 @@ def load_config(root: Path) -> SiteConfig:
     """Read and validate root/site.toml; every problem names the key and line."""
     path = root / CONFIG_NAME
     shown = CONFIG_NAME
+    outward = outward_link(root, [CONFIG_NAME])  # a file from outside the project is never read (links.py)
+    if outward is not None:
+        raise BuildFailed([Problem(shown, None, outward.message)])
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:

@@ -43,6 +43,8 @@ def check_output_dir(out_dir: Path, project_root: Path) -> Path:
             source = (root / name).resolve()
             if out == source or out.is_relative_to(source) or source.is_relative_to(out):
                 reason = f"this folder overlaps the project's {name}/ folder"
+    if reason is None and out.name.startswith(".") and out.name.endswith((".staging", ".old")):
+        reason = "this is where a build stages the folder named after it: choose another"
     if reason is None:
         reason = _not_ours(out, out_dir)
     if reason:
@@ -66,15 +68,21 @@ def _not_ours(out: Path, out_dir: Path) -> str | None:
 
 
 def read_owned(out: Path) -> frozenset[str]:
-    """The files the output folder's record says smallsite wrote there (none, without a record)."""
+    """The files the output folder's record says smallsite wrote there (none, without a record). A
+    record that cannot be read is an error: without it, no file there can be told to be smallsite's."""
+    path = out / OWNED_RECORD
     try:
-        with open(out / OWNED_RECORD, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             record = json.load(handle)
         if record.get("format") == RECORD_FORMAT and isinstance(record.get("files"), list):
             return frozenset(name for name in record["files"] if isinstance(name, str))
+    except FileNotFoundError:
+        return frozenset()
     except (OSError, ValueError, AttributeError):
         pass
-    return frozenset()
+    raise BuildFailed([Problem(str(path), None, "not a record of smallsite's files that it can read, so it "
+                               "cannot tell its own files from yours in this folder: if the folder holds only "
+                               "a build, delete it and build again; else move your files out first")])
 
 
 def record_bytes(names) -> bytes:

@@ -359,3 +359,49 @@ def test_an_output_folder_that_cannot_be_written_is_named_without_a_traceback(si
     outcome = site.build("--out", str(site.root / out))
     assert outcome.code == 1
     assert message in outcome.stderr and "Traceback" not in outcome.stderr
+
+
+def test_a_damaged_record_is_named_once_and_nothing_is_replaced(site):
+    site.make(all_languages("index"))
+    assert site.build().code == 0
+    (site.root / "site" / OWNED).write_text("garbage{")
+    site.write("content/index.en.md", page("Changed"))
+    before = site.tree()
+    outcome = site.build()
+    assert outcome.code == 1
+    assert f"site/{OWNED}: not a record of smallsite's files that it can read" in outcome.stderr
+    assert "build failed: 1 problem;" in outcome.stderr
+    assert site.tree() == before
+
+
+def test_the_staging_place_is_no_output_folder(site):
+    site.make(all_languages("index"))
+    assert site.build().code == 0
+    outcome = site.build("--out", str(site.root / ".site.staging"))
+    assert outcome.code == 1
+    assert "refusing to write the site here: this is where a build stages the folder named after it" \
+        in outcome.stderr
+
+
+def test_a_tilde_in_output_dir_or_a_quoted_out_is_the_home_folder(site, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    site.make(all_languages("index"), site_toml=SITE_TOML.replace(
+        'default_language = "en"\n', 'default_language = "en"\noutput_dir = "~/www"\n'))
+    assert site.build().code == 0
+    assert (home / "www/en/index.html").exists()
+    assert not (site.root / "~").exists()
+    assert site.build("--out", "~/public").code == 0
+    assert (home / "public/en/index.html").exists() and not (site.root / "~").exists()
+
+
+def test_a_site_toml_that_is_a_link_out_of_the_project_is_refused(site, tmp_path):
+    site.make(all_languages("index"))
+    outside = tmp_path / "elsewhere.toml"
+    (site.root / "site.toml").rename(outside)
+    (site.root / "site.toml").symlink_to(outside)
+    outcome = site.build()
+    assert outcome.code == 1
+    assert f"site.toml: is a link to {outside}, outside the project: refused" in outcome.stderr
+    assert not (site.root / "site").exists()
