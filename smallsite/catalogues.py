@@ -19,7 +19,7 @@ from .cache_file import code_digest, read_cache_file, write_cache_file
 from .config import Language, SiteConfig
 from .links import outward_link
 from .po_grammar import check_po
-from .problems import Problem, display_path, plain
+from .problems import WARNING, Problem, display_path, plain
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
@@ -84,6 +84,10 @@ def load_catalogues(config: SiteConfig, keep_in: Path | None = None) -> tuple[di
             if catalog is None:  # errors: nothing to keep, and the build stops
                 problems += found
                 continue
+            if language.code != config.default_language and not any(_translated(m) for m in catalog):
+                found.append(Problem(shown, 1, f"no string in this catalogue is translated (each is empty or "
+                                     f"fuzzy): {language.name} pages would show the whole interface in the "
+                                     "default language", WARNING))
             entry = (mo_bytes(catalog), plain(found))
         used[key] = entry
         problems += [Problem(*problem) for problem in entry[1]]
@@ -279,6 +283,11 @@ def review_catalogue(config: SiteConfig, language: Language, template: Catalog) 
                                 "template uses it any more; delete it when its translation is of no use",
                                 "warning"))
     return CatalogueReview(language, shown, translated, fuzzy, missing, tuple(problems))
+
+
+def _translated(message) -> bool:
+    """Whether a catalogue entry gives readers a translation (as gettext shows it: not fuzzy, no form empty)."""
+    return bool(message.id) and not message.fuzzy and all(_forms(message.string))
 
 
 def _first(message_id: str | tuple) -> str:

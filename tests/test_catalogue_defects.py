@@ -234,3 +234,19 @@ def test_catalogues_the_standard_tools_write_pass(site, built, tmp_path):
         assert outcome.code == 0, (name, outcome.stderr)
         assert not re.search(rf"{PO}:\d+: (?!warning)", outcome.stderr), (name, outcome.stderr)
         assert "すべての物語" in site.read("ja/stories/one/index.html"), name
+
+
+def test_a_catalogue_with_nothing_translated_is_named_and_fails_strict(site, built):
+    """A header alone (every entry cut, or all left empty or fuzzy): the language's whole interface would
+    be in the default language. A warning names the file; --strict fails and changes nothing."""
+    po_file = site.root / PO
+    text = po_file.read_text(encoding="utf-8")
+    po_file.write_text(text.split("\n\n")[0] + "\n", encoding="utf-8")
+    warning = (f"{PO}:1: warning: no string in this catalogue is translated (each is empty or fuzzy): "
+               "日本語 pages would show the whole interface in the default language")
+    strict = site.build("--strict")
+    assert strict.code == 1 and warning in strict.stderr
+    assert site.tree() == built
+    outcome = site.build()
+    assert outcome.code == 0 and warning in outcome.stderr
+    assert warning in site.build().stderr  # said again by a build that finds nothing changed
