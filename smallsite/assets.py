@@ -57,6 +57,13 @@ def collect_static(root: Path, base_path: str) -> StaticFiles:
     for relative, path in listed:
         if relative in clashing:
             continue
+        name = relative.rpartition("/")[2]
+        if len(name) * 4 > MAX_NAME_BYTES - HASH_BYTES and \
+                len(name.encode("utf-8", "surrogateescape")) + HASH_BYTES > MAX_NAME_BYTES:
+            problems.append(Problem(f"{STATIC_DIR}/{relative}", None, "this name, with the digest the build adds, "
+                                    f"would be over the {MAX_NAME_BYTES} bytes a name in the site may have: "
+                                    "give the file a shorter name"))
+            continue
         try:
             with open(path, "rb") as handle:
                 found[nfc(relative)] = handle.read()

@@ -231,3 +231,15 @@ def test_a_story_shows_the_calendar_day_where_its_time_was_written(site):
     home = site.read("en/index.html")  # the cards: each its own day, though the two moments are equal
     assert '<time datetime="2018-02-01T16:00:00+00:00" lang="en">1 February 2018</time>' in home
     assert '<time datetime="2018-02-02T01:00:00+09:00" lang="en">2 February 2018</time>' in home
+
+
+def test_a_static_file_too_long_to_be_named_with_its_digest_is_refused(site):
+    from conftest import all_languages
+
+    name = "l" * 195 + ".css"  # 199 bytes: a name the file system takes, but not with the digest added
+    site.make({**all_languages("index"), f"static/{name}": "p { color: red }"})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert f"static/{name}: this name, with the digest the build adds, would be over the 200 bytes" \
+        in outcome.stderr and "Traceback" not in outcome.stderr
+    assert not (site.root / "site").exists()
