@@ -11,7 +11,8 @@ vim: .x.swp/.swo/.swx/.swpx swap files, x~ backups, its 4913 write test; Emacs: 
 JetBrains: x___jb_tmp___ / x___jb_old___; VS Code: x.vsctmp; Kate: .x.kate-swp; GNOME: .goutputstream-*;
 Office and LibreOffice: ~$x, .~lock.x#; Chromium's File System Access: x.crswap; `sed -i`: sedXXXXXX;
 Windows Explorer: Thumbs.db, ehthumbs.db, desktop.ini; macOS Finder: .DS_Store, Icon\\r; merge tools:
-x.orig; downloads under way: x.part, x.crdownload.
+x.orig, x.rej; downloads under way: x.part, x.crdownload; a file copied from Windows (WSL, a Samba share):
+x:Zone.Identifier, which holds the address the file was downloaded from.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ IGNORED_SUFFIXES = (
     "~", "#",  # backups (x~), autosaves (#x#)
     ".swp", ".swo", ".swx", ".swpx", ".vsctmp", ".tmp", ".temp", ".bak", ".orig", ".part", ".crdownload",
     ".crswap", ".kate-swp", "___jb_tmp___", "___jb_old___", "___jb_bak___",
+    ".rej",  # patch's rejected hunks, beside its .orig
+    ":zone.identifier",  # Windows' mark of a download (WSL, Samba): it holds the address it came from
 )
 IGNORED_NAMES = frozenset({"4913", "thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r"})
 SED_TEMPORARY = re.compile(r"sed[A-Za-z0-9]{6}")
