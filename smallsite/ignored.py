@@ -34,6 +34,8 @@ IGNORED_SUFFIXES = (
     ":zone.identifier",  # Windows' mark of a download (WSL, Samba): it holds the address it came from
 )
 IGNORED_NAMES = frozenset({"4913", "thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r"})
+# sed -i's name is mkstemp's: "sed" and six random letters and digits, in mixed case. Six lower-case
+# letters are a word (a story folder `sediments`, `sedentary`, `seductive`), which must not vanish.
 SED_TEMPORARY = re.compile(r"sed[A-Za-z0-9]{6}")
 
 
@@ -42,7 +44,8 @@ def is_ignored_name(name: str) -> bool:
     # String methods, not one regular expression: discovery asks this of every file in content/.
     lower = name.lower()
     return lower.startswith(IGNORED_PREFIXES) or lower.endswith(IGNORED_SUFFIXES) or lower in IGNORED_NAMES \
-        or (len(name) == 9 and lower.startswith("sed") and SED_TEMPORARY.fullmatch(lower) is not None)
+        or (len(name) == 9 and name.startswith("sed") and SED_TEMPORARY.fullmatch(name) is not None
+            and not (name.isalpha() and name.islower()))
 
 
 def is_ignored_path(relative: str) -> bool:
