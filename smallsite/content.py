@@ -192,8 +192,7 @@ def read_page(source: SourceFile, include_drafts: bool, earlier: Page | None = N
         if not segments:
             return None, [Problem(source.shown, split.front_line, "the home page cannot have a slug")]
         if not SAFE_SEGMENT.match(front.slug) or front.slug in (".", ".."):
-            return None, [Problem(source.shown, slug_line,
-                                  f"slug '{front.slug}' must be one URL segment: no '/', '..' or '?'")]
+            return None, [Problem(source.shown, slug_line, _unsafe_slug(front.slug))]
         segments[-1] = nfc(front.slug)  # a name, as the file names are (names.py)
     problem = _unwritable_segment(source, segments, slug_line)
     if problem is not None:
@@ -207,6 +206,16 @@ def read_page(source: SourceFile, include_drafts: bool, earlier: Page | None = N
                              "grows faster than the page): split it into several pages", WARNING))
     return Page(source.key, source.lang, source.path, source.shown, front, split.body, split.body_line,
                 digest, front_digest, url_path, slug_line), found
+
+
+def _unsafe_slug(slug: str) -> str:
+    """What is wrong with a slug SAFE_SEGMENT refuses: the character itself when the rule's short form
+    does not name it (a slug '100%' was told "no '/', '..' or '?'", which it did not have)."""
+    odd = next((character for character in slug if character in '\\#%<>"|*:'), None)
+    if odd is None:
+        return f"slug '{slug}' must be one URL segment: no '/', '..' or '?'"
+    return (f"slug '{slug}' must be one URL segment without '{odd}': a slug may not hold any of "
+            "/ ? # % \\ < > \" | * : (a URL or a Windows file name cannot)")
 
 
 def _unwritable_segment(source: SourceFile, segments: list[str], slug_line: int | None) -> Problem | None:

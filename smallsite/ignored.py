@@ -11,7 +11,8 @@ vim: .x.swp/.swo/.swx/.swpx swap files, x~ backups, its 4913 write test; Emacs: 
 JetBrains: x___jb_tmp___ / x___jb_old___; VS Code: x.vsctmp; Kate: .x.kate-swp; GNOME: .goutputstream-*;
 Office and LibreOffice: ~$x, .~lock.x#; Chromium's File System Access: x.crswap; `sed -i`: sedXXXXXX;
 Windows Explorer: Thumbs.db, ehthumbs.db, desktop.ini; macOS Finder: .DS_Store, Icon\\r; merge tools:
-x.orig; downloads under way: x.part, x.crdownload.
+x.orig, x.rej; downloads under way: x.part, x.crdownload; a file copied from Windows (WSL, a Samba share):
+x:Zone.Identifier, which holds the address the file was downloaded from.
 """
 
 from __future__ import annotations
@@ -29,8 +30,12 @@ IGNORED_SUFFIXES = (
     "~", "#",  # backups (x~), autosaves (#x#)
     ".swp", ".swo", ".swx", ".swpx", ".vsctmp", ".tmp", ".temp", ".bak", ".orig", ".part", ".crdownload",
     ".crswap", ".kate-swp", "___jb_tmp___", "___jb_old___", "___jb_bak___",
+    ".rej",  # patch's rejected hunks, beside its .orig
+    ":zone.identifier",  # Windows' mark of a download (WSL, Samba): it holds the address it came from
 )
 IGNORED_NAMES = frozenset({"4913", "thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r"})
+# sed -i's name is mkstemp's: "sed" and six random letters and digits, in mixed case. Six lower-case
+# letters are a word (a story folder `sediments`, `sedentary`, `seductive`), which must not vanish.
 SED_TEMPORARY = re.compile(r"sed[A-Za-z0-9]{6}")
 
 
@@ -39,7 +44,8 @@ def is_ignored_name(name: str) -> bool:
     # String methods, not one regular expression: discovery asks this of every file in content/.
     lower = name.lower()
     return lower.startswith(IGNORED_PREFIXES) or lower.endswith(IGNORED_SUFFIXES) or lower in IGNORED_NAMES \
-        or (len(name) == 9 and lower.startswith("sed") and SED_TEMPORARY.fullmatch(lower) is not None)
+        or (len(name) == 9 and name.startswith("sed") and SED_TEMPORARY.fullmatch(name) is not None
+            and not (name.isalpha() and name.islower()))
 
 
 def is_ignored_path(relative: str) -> bool:

@@ -37,6 +37,16 @@ def test_a_slug_that_would_escape_is_refused(site):
     assert "content/about.en.md:4: slug '../../etc' must be one URL segment" in outcome.stderr
 
 
+@pytest.mark.parametrize("slug, odd", [("100%", "%"), ("c#d", "#"), ("a:b", ":"), ('say \\"hi\\"', '"')])
+def test_a_slug_with_a_character_no_url_segment_may_hold_names_that_character(site, slug, odd):
+    site.make({**all_languages("index"), "content/about.en.md": page("About", slug=f'"{slug}"')})
+    outcome = site.build()
+    assert outcome.code == 1
+    assert f"content/about.en.md:4: slug '{slug.replace(chr(92), '')}' must be one URL segment without '{odd}'" \
+        in outcome.stderr
+    assert not (site.root / "site").exists()
+
+
 def test_two_sources_with_one_url_name_both_files(site):
     site.make({**all_languages("index"), "content/About.en.md": page("A"), "content/about.en.md": page("B")})
     outcome = site.build()

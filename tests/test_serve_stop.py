@@ -181,3 +181,36 @@ def test_ctrl_c_during_the_first_build_stops_serve_even_when_it_turns_into_anoth
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.split() == ["stopped"], result.stdout
     assert result.stderr == ""
+
+
+# Ctrl+C in the second or so Python takes to import the command line, before serve's own handling (or a
+# build's swap) begins: it stands for a person pressing Ctrl+C right after typing the command.
+CTRL_C_WHILE_IMPORTING = f"""
+import runpy, sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == {{module!r}}:
+            raise KeyboardInterrupt
+
+sys.path.insert(0, {str(PROJECT)!r})
+sys.meta_path.insert(0, CtrlC())
+sys.argv = [{str(PROJECT / "build.py")!r}, *{{arguments!r}}]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("arguments, module, code", [
+    (["serve", "--port", "0"], "tornado.httpserver", 0),
+    (["--root", ".", "build"], "smallsite.build_stamp", 130),
+], ids=["serve", "build"])
+def test_ctrl_c_while_python_imports_the_command_says_stopped_without_a_traceback(site, arguments, module, code):
+    small_site(site)
+    before = sorted(path.relative_to(site.root) for path in site.root.rglob("*"))
+    script = CTRL_C_WHILE_IMPORTING.format(module=module, arguments=arguments)
+    result = subprocess.run([sys.executable, "-c", script], cwd=site.root, capture_output=True, text=True,
+                            timeout=STOP_WITHIN + 5)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert result.stdout.split() == ["stopped"], result.stdout
+    assert result.stderr == ""
+    assert sorted(path.relative_to(site.root) for path in site.root.rglob("*")) == before

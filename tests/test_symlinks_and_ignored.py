@@ -217,6 +217,34 @@ def test_editors_junk_in_static_is_not_published(site):
     assert any(name.startswith("static/css/site.") for name in site.tree())
 
 
+def test_windows_download_marks_and_patch_rejects_are_not_published(site):
+    """Copied from Windows (WSL, Samba), a download brings x:Zone.Identifier, holding where it came from."""
+    mark = b"[ZoneTransfer]\r\nZoneId=3\r\nHostUrl=https://intranet.example/private/logo.svg\r\n"
+    site.make({**all_languages("index", "Home"), "static/img/logo.svg": PICTURE,
+               "static/img/logo.svg:Zone.Identifier": mark, "static/css/site.css.rej": b"JUNK patch",
+               **ducks(), f"{DUCKS}/duck.svg": PICTURE, f"{DUCKS}/duck.svg:Zone.Identifier": mark})
+
+    outcome = site.build()
+
+    assert outcome.code == 0, outcome.stderr
+    assert [name for name, data in site.tree().items() if b"ZoneTransfer" in data or b"JUNK" in data] == []
+    assert any(name.startswith("static/img/logo.") for name in site.tree())
+
+
+@pytest.mark.parametrize("word", ["sediments", "sedentary", "seductive"])
+def test_a_story_named_like_a_sed_temporary_file_is_published(site, word):
+    """`sed -i` leaves sedCKaDQf (mixed case, digits); a lower-case word of that length is a real name."""
+    site.make({**all_languages("index", "Home"), f"content/stories/{word}/index.en.md": page("Sand", date="2018-02-02"),
+               "static/css/sedCKaDQf": b"JUNK sed"})
+
+    outcome = site.build()
+
+    assert outcome.code == 0, outcome.stderr
+    assert f'href="/en/stories/{word}/"' in site.read("en/index.html")
+    assert (site.root / f"site/en/stories/{word}/index.html").exists()
+    assert [name for name, data in site.tree().items() if b"JUNK" in data] == []
+
+
 def test_a_page_cannot_show_editors_junk(site):
     site.make({**all_languages("index", "Home"), **ducks(body="![A duck](duck.svg~)"),
                f"{DUCKS}/duck.svg": PICTURE, f"{DUCKS}/duck.svg~": b"JUNK"})
