@@ -280,6 +280,10 @@ def page_url(host: str, port: int, base_path: str) -> str:
 def run_serve(args: argparse.Namespace) -> int:
     """Watch, build, serve until Ctrl+C; the preview never writes the site folder (unless --out)."""
     root = args.root.resolve()
+    if args.out and args.lang:  # the swap would leave DIR with those languages only
+        print("serve --out writes the whole site, and --lang builds only some languages: use one or the other",
+              file=sys.stderr)
+        return 1
     if args.out:  # a folder the build may not write into is refused before anything starts
         try:
             check_output_dir(args.out, root)

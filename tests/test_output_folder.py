@@ -405,3 +405,14 @@ def test_a_site_toml_that_is_a_link_out_of_the_project_is_refused(site, tmp_path
     assert outcome.code == 1
     assert f"site.toml: is a link to {outside}, outside the project: refused" in outcome.stderr
     assert not (site.root / "site").exists()
+
+
+def test_serve_out_with_lang_is_refused_before_it_cuts_the_folder_down(site, tmp_path):
+    site.make(all_languages("index"))
+    out = tmp_path / "public"
+    assert site.build("--out", str(out)).code == 0
+    before = snapshot(out)
+    result = site.run("serve", "--out", str(out), "--lang", "ko", "--port", "0")
+    assert result.returncode == 1
+    assert "serve --out writes the whole site, and --lang builds only some languages" in result.stderr
+    assert snapshot(out) == before
