@@ -114,16 +114,23 @@ def refuse_clashes(files: dict, foreign: list[str], out_dir: Path) -> None:
     the build never replaces it; it stops, naming the file."""
     if not foreign:
         return
-    parents = {"/".join(parts[:i]) for relative in files for parts in [relative.split("/")]
-               for i in range(1, len(parts))}
+    parents = folders_above(files)
     clashes = [name for name in foreign
-               if name in files or name in parents
-               or any("/".join(name.split("/")[:i]) in files for i in range(1, name.count("/") + 1))]
+               if name in files or name in parents or not folders_above([name]).isdisjoint(files)]
     if clashes:
         raise BuildFailed([Problem(os.path.join(out_dir, *name.split("/")), None,
                                    "smallsite did not write this file, and the site now needs its place: move "
                                    "it away (the build never replaces a file it did not write)")
                            for name in clashes])
+
+
+def folders_above(paths) -> set[str]:
+    """Every folder the output paths sit in, at every depth: 'en/a/index.html' -> {'en', 'en/a'}."""
+    folders = set()
+    for path in paths:
+        parts = path.split("/")
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
+    return folders
 
 
 def list_folder(out: Path) -> tuple[list[str], list[str]]:

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from stat import S_ISREG
 
-from .output_folder import (OWNED_RECORD, check_output_dir, list_folder, read_owned, record_bytes,
-                            refuse_clashes)
+from .output_folder import (OWNED_RECORD, check_output_dir, folders_above, list_folder, read_owned,
+                            record_bytes, refuse_clashes)
 from .problems import BuildFailed, Problem
 
 # In the staging place between builds: what it holds (its files and folders), as JSON.
@@ -198,12 +198,10 @@ def _write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
     changed = {relative for relative, data in files.items()
                if data is not UNCHANGED and not _same_bytes(os.path.join(base, *targets[relative]), data)}
     removed = [name for name in present if name in owned and name not in files]
-    needed = {"/".join(parts[:i]) for parts in targets.values() for i in range(1, len(parts))}
-    needed.update("/".join(name.split("/")[:i]) for name in foreign for i in range(1, name.count("/") + 1))
+    needed = folders_above([*files, *foreign])
     unneeded = [name for name in folders if name not in needed]
     # An unneeded folder that held a file smallsite wrote goes with it; an empty one someone made stays.
-    owned_folders = {"/".join(parts[:i]) for name in owned for parts in [name.split("/")]
-                     for i in range(1, len(parts))} if unneeded else set()
+    owned_folders = folders_above(owned) if unneeded else set()
     needed.update(name for name in unneeded if name not in owned_folders)
     if not changed and not removed and needed == set(folders) and owned == frozenset(files):
         return WriteSummary(0, len(files), 0, foreign=tuple(foreign))
@@ -320,8 +318,7 @@ def _write_first(files: dict[str, bytes], staging: Staging) -> WriteSummary:
             handle.write(data)
     (staging.folder / OWNED_RECORD).write_bytes(record_bytes(files))
     _swap_in(staging.folder, staging.out)
-    folders = sorted({"/".join(parts[:i]) for relative in files for parts in [relative.split("/")]
-                      for i in range(1, len(parts))}, key=len)
+    folders = sorted(folders_above(files), key=len)
     with contextlib.suppress(OSError):  # without it, the next build makes it
         Staging(staging.out).make()
         _update_staging(staging.folder, staging.out, list(files), {}, set(folders))
