@@ -4,7 +4,7 @@ import sys
 
 if __name__ == "__main__":
     try:
-        from smallsite.cli import run
+        from smallsite.commands.cli import run
         run()
     except KeyboardInterrupt:
         # Ctrl+C before serve's own handling begins (Python's imports alone can take a second on a busy

@@ -99,7 +99,7 @@ class SiteMaker:
 
     def build(self, *args: str) -> "Outcome":
         """`build.py build ARGS` in this process (fast); what the editor would see on the terminal."""
-        from smallsite.cli import main
+        from smallsite.commands.cli import main
 
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-from smallsite.cli import main
+from smallsite.commands.cli import main
 
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"]
 

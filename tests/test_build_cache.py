@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from conftest import page
-from smallsite.config import load_config
-from smallsite.markdown_cache import CACHE_DIR, CACHE_FILE
-from smallsite.pipeline import BuildOptions, build, build_site
-from smallsite.problems import BuildFailed
-from smallsite import frontmatter, markdown_cache, write
+from smallsite.model.config import load_config
+from smallsite.speed.markdown_cache import CACHE_DIR, CACHE_FILE
+from smallsite.build.pipeline import BuildOptions, build, build_site
+from smallsite.model.problems import BuildFailed
+from smallsite.model import frontmatter
+from smallsite.speed import markdown_cache
+from smallsite.build import write
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="40"><rect width="{w}" height="40"/></svg>\n'
 

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from conftest import page
-from smallsite import pipeline
+from smallsite.build import pipeline
 from test_build_cache import cold_build, snapshot
 from test_page_cache import CHANGES, check_change_gives_cold_build, make_site_for_changes as make_site
 
@@ -114,7 +114,7 @@ def test_a_write_cut_short_in_an_output_folder_that_is_a_link_is_rolled_back_the
     """site/ links to a release folder; a rebuild that removes a page is cut short once the new folder is
     staged, just before the swap (the power goes). The folder is the old site, whole; the next build
     must then write the site a fresh build writes: the record's listing, from before, must not be used."""
-    from smallsite import write
+    from smallsite.build import write
 
     make_site(site)
     (site.root / "release").mkdir()
@@ -223,7 +223,7 @@ def test_a_source_saved_again_while_a_rebuild_reads_it_fails_that_build_and_the_
     """A page rendered again takes its body from its source: when that source no longer holds the bytes
     the record's page was read from (an editor saved it after the build looked), the build stops rather
     than mix the two versions, leaves the site as it was, and the next build shows the new text."""
-    from smallsite import build_record
+    from smallsite.speed import build_record
 
     make_site(site)
     built = editor_build(site)
@@ -251,7 +251,7 @@ def test_a_source_saved_again_while_a_rebuild_reads_it_fails_that_build_and_the_
 
 def test_a_body_edit_keeps_the_front_matter_as_read_and_a_front_matter_edit_reads_it_again(site, monkeypatch):
     """Front matter whose text is unchanged is not parsed again (nor PyYAML loaded for it)."""
-    from smallsite import content
+    from smallsite.model import content
 
     make_site(site)
     editor_build(site)
@@ -282,7 +282,7 @@ def test_a_source_changed_where_its_file_still_looks_unchanged_is_read_again_by_
     the ones read: that build stops, and the next one does not take the page from the record again."""
     from dataclasses import replace
 
-    from smallsite import build_stamp
+    from smallsite.speed import build_stamp
 
     make_site(site)
     built = editor_build(site)

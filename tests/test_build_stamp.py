@@ -184,7 +184,7 @@ def test_a_second_build_of_the_project_waits_for_the_first(site):
     import time
 
     from conftest import PROJECT
-    from smallsite.build_stamp import one_build_at_a_time
+    from smallsite.speed.build_stamp import one_build_at_a_time
 
     make_site(site)
     assert site.run("build").returncode == 0
@@ -211,7 +211,7 @@ def test_editors_litter_is_not_a_change(site):
 def test_a_link_out_of_the_project_is_not_walked_before_the_build_refuses_it(site, tmp_path, monkeypatch):
     """A folder link in content/ to a big folder elsewhere (an editor's whole home, /): the stamp's scan,
     which runs before anything else, must not walk it."""
-    from smallsite import build_stamp
+    from smallsite.speed import build_stamp
 
     make_site(site)
     elsewhere = tmp_path / "elsewhere"

@@ -8,9 +8,9 @@ import pytest
 
 from conftest import PROJECT, SiteMaker, page
 from i18n_helpers import cli, translate_everything
-from smallsite.check import check_result
-from smallsite.config import load_config
-from smallsite.pipeline import build
+from smallsite.commands.check import check_result
+from smallsite.model.config import load_config
+from smallsite.build.pipeline import build
 
 CATALOGUES = ("ko_KR", "ja_JP", "zh_Hans_CN")
 

@@ -131,9 +131,9 @@ def test_every_page_lists_its_language_plain_pages_in_the_footer(site):
 def test_a_source_that_cannot_be_read_is_named_in_every_process(site):
     """A link to nowhere (a moved folder, say) is the editor's to fix, named like any other mistake,
     whether the build reads its sources in one process or in several."""
-    from smallsite.config import load_config
-    from smallsite.pipeline import BuildOptions, build
-    from smallsite.problems import BuildFailed
+    from smallsite.model.config import load_config
+    from smallsite.build.pipeline import BuildOptions, build
+    from smallsite.model.problems import BuildFailed
 
     site.make({**all_languages("index", "Home")})
     (site.root / "content" / "extra.en.md").symlink_to(site.root / "nowhere.en.md")
@@ -154,8 +154,8 @@ def test_a_source_in_a_folder_that_can_be_listed_but_not_entered_is_still_found(
     still a source (read_page then says it cannot be read), not a crash of the build."""
     import os
 
-    from smallsite.config import load_config
-    from smallsite.content import find_sources
+    from smallsite.model.config import load_config
+    from smallsite.model.content import find_sources
 
     site.make({**all_languages("index", "Home"), "content/locked/story.en.md": page("Locked")})
     locked = os.fspath(site.root / "content" / "locked")

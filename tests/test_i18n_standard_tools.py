@@ -16,8 +16,8 @@ from babel.messages.pofile import read_po
 
 from conftest import PROJECT, SITE_TOML, page
 from i18n_helpers import cli, translate_everything
-from smallsite.catalogues import compile_catalogue
-from smallsite.messages import PYBABEL_EXTRACT, PYBABEL_INIT, PYBABEL_UPDATE
+from smallsite.i18n.catalogues import compile_catalogue
+from smallsite.i18n.messages import PYBABEL_EXTRACT, PYBABEL_INIT, PYBABEL_UPDATE
 
 PYBABEL = [sys.executable, "-c", "import sys; from babel.messages.frontend import main; sys.argv[0] = 'pybabel'; "
            "sys.exit(main())"]

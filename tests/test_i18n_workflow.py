@@ -11,9 +11,9 @@ from babel.messages.plurals import get_plural
 
 from conftest import PROJECT, page
 from i18n_helpers import cli, commit_all, git, translate_everything
-from smallsite.config import load_config
-from smallsite.pipeline import BuildOptions, build
-from smallsite.stale import source_digest
+from smallsite.model.config import load_config
+from smallsite.build.pipeline import BuildOptions, build
+from smallsite.i18n.stale import source_digest
 
 CATALOGUES = ("ko_KR", "ja_JP", "zh_Hans_CN")
 STALE_NOTICE = "The original has changed since this translation was made."

@@ -159,7 +159,7 @@ def test_our_quick_underscore_gives_what_jinjas_gives():
     from babel.messages.mofile import write_mo
     from babel.support import Translations
 
-    from smallsite.render import _quick_gettext
+    from smallsite.build.render import _quick_gettext
 
     catalog = Catalog(locale="ko")
     for source, translated in {"Hello": "안녕 <b>", "Hi %(name)s": "%(name)s 님", "Sure": "100%% 확실",

@@ -9,7 +9,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from smallsite.markdown import EXTENSIONS, _new_converter, accelerates, heading_id
+from smallsite.build.markdown import EXTENSIONS, _new_converter, accelerates, heading_id
 
 PROJECT = Path(__file__).resolve().parent.parent
 

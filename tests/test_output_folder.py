@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT, SITE_TOML, all_languages, page
-from smallsite import output_folder, write
+from smallsite.build import output_folder
+from smallsite.build import write
 
 OWNED = output_folder.OWNED_RECORD
 

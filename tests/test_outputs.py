@@ -107,7 +107,7 @@ def test_base_url_setting_and_a_bad_override(site):
 def test_feed_and_sitemap_escaping_matches_the_standard_library():
     from xml.sax import saxutils
 
-    from smallsite import outputs
+    from smallsite.build import outputs
 
     for text in ["plain", "a & b < c > d", 'say "hi"', "it's", "both \" and '", "tab\tnew\nline\rcr", "&amp;", ""]:
         assert outputs.escape(text) == saxutils.escape(text)

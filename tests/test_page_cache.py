@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from smallsite import pipeline
-from smallsite.output_folder import OWNED_RECORD
-from smallsite.config import load_config
-from smallsite.page_cache import CACHE_DIR, CACHE_FILE, PREVIEW_CACHE_FILE
-from smallsite.pipeline import BuildOptions, build_site
-from smallsite.stale import source_digest
+from smallsite.build import pipeline
+from smallsite.build.output_folder import OWNED_RECORD
+from smallsite.model.config import load_config
+from smallsite.speed.page_cache import CACHE_DIR, CACHE_FILE, PREVIEW_CACHE_FILE
+from smallsite.build.pipeline import BuildOptions, build_site
+from smallsite.i18n.stale import source_digest
 from conftest import PROJECT, page
 from test_build_cache import SVG, cold_build, make_stories, snapshot, story
 
@@ -280,6 +280,6 @@ def test_build_does_not_load_the_dev_servers_libraries(site):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     loaded = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
-    assert "jinja2" in loaded and "smallsite.pipeline" in loaded  # the list is real
-    assert not loaded & {"tornado", "livereload", "watchdog", "playwright", "smallsite.serve", "smallsite.watch",
+    assert "jinja2" in loaded and "smallsite.build.pipeline" in loaded  # the list is real
+    assert not loaded & {"tornado", "livereload", "watchdog", "playwright", "smallsite.serve.command", "smallsite.serve.watch",
                          "urllib.request", "http.client"}

@@ -2,7 +2,7 @@
 
 import io
 
-from smallsite.progress import terminal_progress
+from smallsite.commands.progress import terminal_progress
 
 
 class Terminal(io.StringIO):

@@ -219,12 +219,12 @@ def test_the_warning_comes_again_when_the_page_is_taken_from_the_caches(site):
 
 def test_a_page_without_raw_html_never_reaches_the_sanitizer(site, monkeypatch):
     """Pages with no '<' pay nothing: the real site builds with the sanitizer made unusable."""
-    import smallsite.raw_html
+    import smallsite.build.raw_html
 
     def unusable(host):
         raise AssertionError("the sanitizer was asked to clean a page without raw HTML")
 
-    monkeypatch.setattr(smallsite.raw_html, "_cleaner", unusable)
+    monkeypatch.setattr(smallsite.build.raw_html, "_cleaner", unusable)
     site.make({}, real_content=True)
     outcome = site.build()
     assert outcome.code == 0, outcome.stderr

@@ -13,8 +13,8 @@ from tornado.websocket import websocket_connect
 
 from conftest import SiteMaker, all_languages, page
 from serving import ServeProcess
-from smallsite.assets import hashed_name
-from smallsite.preview import Snapshot, host_allowed, resolve
+from smallsite.build.assets import hashed_name
+from smallsite.serve.preview import Snapshot, host_allowed, resolve
 
 STORY = "content/stories/ducks.en.md"
 BROKEN = "---\ntitle: no\nsummary: x\n---\nBroken text.\n"  # line 2: 'title' must be text

@@ -14,12 +14,12 @@ import pytest
 
 from conftest import SiteMaker, all_languages, page
 from serving import ServeProcess
-from smallsite.config import load_config
-from smallsite.fast_render import RenderedOnRequest
-from smallsite.pipeline import BuildOptions, build
-from smallsite.preview import Snapshot, inject
-from smallsite.problems import BuildFailed
-from smallsite.serve import PreviewBuilder
+from smallsite.model.config import load_config
+from smallsite.serve.on_request import RenderedOnRequest
+from smallsite.build.pipeline import BuildOptions, build
+from smallsite.serve.preview import Snapshot, inject
+from smallsite.model.problems import BuildFailed
+from smallsite.serve.command import PreviewBuilder
 
 STORY = "content/stories/ducks.en.md"
 PICTURE = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"></svg>'

@@ -155,7 +155,7 @@ def test_ctrl_c_while_a_browser_loads_pages_ends_serve_every_time(site):
 INTERRUPTED_BUILD = f"""
 import os, runpy, signal, sys, time
 sys.path.insert(0, {str(PROJECT)!r})
-import smallsite.serve
+import smallsite.serve.command
 
 def prepare(*args, **kwargs):
     try:
@@ -164,7 +164,7 @@ def prepare(*args, **kwargs):
     except KeyboardInterrupt:
         raise AttributeError("partially initialized module 'yaml' has no attribute 'error'")
 
-smallsite.serve.prepare = prepare
+smallsite.serve.command.prepare = prepare
 sys.argv = [{str(PROJECT / "build.py")!r}, "serve", "--port", "0"]
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
@@ -202,7 +202,7 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 
 @pytest.mark.parametrize("arguments, module, code", [
     (["serve", "--port", "0"], "tornado.httpserver", 0),
-    (["--root", ".", "build"], "smallsite.build_stamp", 130),
+    (["--root", ".", "build"], "smallsite.speed.build_stamp", 130),
 ], ids=["serve", "build"])
 def test_ctrl_c_while_python_imports_the_command_says_stopped_without_a_traceback(site, arguments, module, code):
     small_site(site)

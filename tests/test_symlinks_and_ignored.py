@@ -275,7 +275,7 @@ def test_serve_never_serves_a_picture_made_a_link_out_after_its_page_was_shown(s
     import argparse
     import io
 
-    from smallsite.serve import PreviewBuilder
+    from smallsite.serve.command import PreviewBuilder
 
     outside = good_site(site)
     site.write("pictures/goose.svg", PICTURE)

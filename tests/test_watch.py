@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from smallsite.ignored import is_ignored_path
-from smallsite.watch import ChangeBatcher, FileEvent, SourceWatcher, changed_sources, is_source
+from smallsite.model.ignored import is_ignored_path
+from smallsite.serve.watch import ChangeBatcher, FileEvent, SourceWatcher, changed_sources, is_source
 
 RECORDINGS = json.loads((Path(__file__).parent / "data" / "editor_saves.json").read_text(encoding="utf-8"))
 PAGE = RECORDINGS.pop("page")
@@ -114,7 +114,7 @@ def test_sources_count(name):
 
 
 @pytest.mark.parametrize("name", ["site/en/index.html", "Makefile", ".git/index", "README.md",
-                                  "../elsewhere/content/x.en.md", "smallsite/serve.py", ""])
+                                  "../elsewhere/content/x.en.md", "smallsite/serve/command.py", ""])
 def test_files_a_build_does_not_read_are_ignored(name):
     assert not is_source(name)
 

@@ -29,7 +29,7 @@ LOWEST_PYTHON = LOWEST_VENV / "bin" / "python"
 PINS_FILE = "pins.txt"  # in LOWEST_VENV: the pins it was made with
 
 sys.path.insert(0, str(PROJECT))
-from smallsite.watch import WATCHED_FILES, WATCHED_FOLDERS  # noqa: E402 - what a build reads
+from smallsite.serve.watch import WATCHED_FILES, WATCHED_FOLDERS  # noqa: E402 - what a build reads
 
 SITE_SOURCES = (*WATCHED_FILES, *WATCHED_FOLDERS)
 # The test extra's runner, at its own lowest, and the tests (none needing a browser) that exercise each

@@ -1,0 +1,408 @@
+"""One Jinja environment per language; a document -> HTML bytes."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import quote
+
+import jinja2
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from markupsafe import Markup
+
+from . import outputs
+from .assets import MediaFile, media_file, resolve_local
+from ..i18n.catalogues import LoadedCatalogue
+from ..model.config import Language, SiteConfig
+from ..model.content import CONTENT_DIR
+from ..model.site import Document, Site, alternates
+from ..model.links import files_below
+from .markdown import RenderedMarkdown
+from ..model.names import encode_path, nfc
+from ..model.problems import Problem, display_path
+
+TEMPLATES_DIR = "templates"
+TEMPLATE_FOR_KIND = {"home": "home.html", "story": "story.html", "page": "page.html"}
+# The privacy-enhanced player: no cookies until the reader plays the film (issue 3).
+FILM_EMBED = "https://www.youtube-nocookie.com/embed/{id}?autoplay=1&rel=0"
+# The card a share shows for pages without an illustration of their own (static/).
+SHARE_IMAGE = "img/share.png"
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """What rendering needs for the whole site: its model, an environment per language, static URLs."""
+
+    site: Site
+    environments: dict[str, jinja2.Environment]
+    static_urls: dict[str, str]
+    preview: bool = False  # a `serve` build: shows editors' notices the published site never has
+
+    @cached_property
+    def plain_pages(self) -> dict[str, tuple[Document, ...]]:
+        """Each language's plain pages (About, ...), in the site's order: found once, not for every page
+        (every page's navigation lists them; looking through the whole site each time cost 0.1 s on 1,000)."""
+        found: dict[str, list[Document]] = {}
+        for document in self.site.documents:
+            if document.page.kind == "page":
+                found.setdefault(document.lang, []).append(document)
+        return {lang: tuple(documents) for lang, documents in found.items()}
+
+    @cached_property
+    def _cards_made(self) -> dict[tuple, tuple[dict, Any, Markup]]:
+        return {}
+
+    def story_card(self, lang_code: str) -> Callable[..., Markup]:
+        """What a page calls as `story_card(story, lang, number)` (one made for each page): _macros.html's
+        macro, rendered once per card. A story's card is the same on the home page and on the three story
+        pages that offer it, and making it again each time was a fifth of rendering a page's template. The
+        macro is looked up when the page first calls it (once a page, not once a card), so a mistake in
+        _macros.html is the page's template error, as when pages imported it; arguments are passed on as
+        they come."""
+        made = self._cards_made
+        environment = self.environments[lang_code]
+        found_macro: list = []  # looked up at the page's first card, for the rest of its cards
+
+        def story_card(story: Any, *args: Any, **kwargs: Any) -> Markup:
+            if not found_macro:
+                try:
+                    found_macro.append(environment.get_template(CARD_MACROS).module.story_card)
+                except jinja2.TemplateNotFound:
+                    raise jinja2.TemplateRuntimeError(f"story_card is the macro of that name in "
+                                                      f"{TEMPLATES_DIR}/{CARD_MACROS}, which is missing") from None
+            macro = found_macro[0]
+            try:  # arguments that cannot be a key (an undefined name, a list) go to the macro, unremembered
+                key = (id(story), args, tuple(sorted(kwargs.items())))
+                found = made.get(key)
+            except Exception:  # noqa: BLE001 - the macro says what is wrong with them, at its own line
+                return macro(story, *args, **kwargs)
+            if found is None or found[0] is not story or found[1] is not macro:
+                found = made[key] = (story, macro, macro(story, *args, **kwargs))
+            return found[2]
+
+        return story_card
+
+
+# Where the story card macro is (`Renderer.story_card`).
+CARD_MACROS = "_macros.html"
+
+
+def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCatalogue,
+                     static_urls: dict[str, str]) -> jinja2.Environment:
+    """A Jinja environment for one language: its catalogue and Babel locale are fixed here,
+    so no template ever depends on the process's locale."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
+        autoescape=True,  # front matter and titles are text, never HTML
+        undefined=jinja2.StrictUndefined,  # a typo in a template is an error, not an empty string
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(catalogue.translations, newstyle=True)
+    env.globals["_"] = _quick_gettext(env.globals["_"], env.globals["gettext"], catalogue.translations)
+    locale = language.locale
+    env.filters["date"] = _remembered_dates(locale)
+    env.filters["number"] = lambda value: format_decimal(value, locale=locale)
+    env.filters["percent"] = lambda value: format_percent(value, locale=locale)
+    # Each static file's URL made once, not at each of the pages that ask for it.
+    addresses = {name: config.base_path + encode_path(output) for name, output in static_urls.items()}
+
+    def asset(name: str) -> str:
+        address = addresses.get(name) or addresses.get(nfc(name))  # static/'s names are kept in NFC
+        if address is None:
+            raise jinja2.TemplateRuntimeError(f"no static file '{name}' in static/")
+        return address
+
+    env.globals["asset"] = asset
+    return env
+
+
+def _quick_gettext(alias: Callable[..., Any], installed: Callable[..., Any], translations: Any
+                   ) -> Callable[..., Any]:
+    """`_` as Jinja's i18n extension makes it (new style), with less work for what templates call most.
+
+    Its `_` looks `gettext` up in the page's context and calls it through the context, which calls the
+    catalogue through the context again, then wraps the text in Markup (when autoescaping) and formats
+    it with the call's variables (always: `%%` is a literal percent sign). Every page calls it about ten
+    times, mostly with a fixed text and no variables; those results are remembered (they depend only on
+    the text and on autoescaping), and the rest are made directly. Any other call (a template's own
+    `gettext`, a text that is not a string, another number of arguments) goes Jinja's way."""
+    translate = getattr(translations, "ugettext", None) or translations.gettext  # as Jinja picks it
+    remembered: dict[tuple[str, bool], Any] = {}
+
+    def made(text: str, autoescape: bool, variables: dict[str, Any]) -> Any:
+        translated = translate(text)
+        return (Markup(translated) if autoescape else translated) % variables
+
+    @jinja2.pass_context
+    def quick(__context: jinja2.runtime.Context, /, *args: Any, **variables: Any) -> Any:
+        if len(args) != 1 or type(args[0]) is not str or __context.resolve_or_missing("gettext") is not installed:
+            return alias(__context, *args, **variables)
+        autoescape = __context.eval_ctx.autoescape
+        if variables:
+            return made(args[0], autoescape, variables)
+        key = (args[0], autoescape)
+        found = remembered.get(key)
+        if found is None:
+            found = remembered[key] = made(args[0], autoescape, {})
+        return found
+
+    return quick
+
+
+def load_locale_data(config: SiteConfig) -> None:
+    """Have Babel read every language's locale data now. It reads a locale's data at its first date
+    (2-10 ms a locale): a build that will render many pages reads it before forking, so the processes
+    that render them inherit it instead of each reading it for its first pages."""
+    for language in config.languages:
+        try:
+            format_date(datetime.date(2000, 1, 1), locale=language.locale)
+        except Exception:  # noqa: BLE001 - a locale Babel refuses is reported where a page uses it
+            pass
+
+
+def _remembered_dates(locale) -> Callable[..., str]:
+    """Babel's format_date, each (date, format) formatted once: a story page lists every other story's
+    date, and Babel takes longer over one date than Jinja over the rest of a card."""
+    formatted: dict[tuple[Any, str], str] = {}
+
+    def date(value, format: str = "long") -> str:
+        if isinstance(value, datetime.datetime):
+            # Its calendar day where it was written (as Babel shows it): two moments that are equal in
+            # another zone must not share a remembered text.
+            value = value.date()
+        try:
+            return formatted[(value, format)]
+        except KeyError:
+            text = formatted[(value, format)] = format_date(value, format=format, locale=locale)
+            return text
+        except TypeError:  # not hashable, so not a date Babel would take either: let it say so
+            return format_date(value, format=format, locale=locale)
+
+    return date
+
+
+def check_templates(config: SiteConfig, env: jinja2.Environment) -> list[Problem]:
+    """Compile every template once, so a syntax error is reported whatever page uses it. A link that leads
+    out of the project (links.py) is refused, never read; editors' litter (ignored.py: an Emacs lock
+    .#base.html, a link to nowhere, crashed the build) is no template."""
+    folder = config.root / TEMPLATES_DIR
+    if not folder.is_dir():
+        return [Problem(TEMPLATES_DIR, None, "no templates/ folder")]
+    listed, problems = files_below(config.root, TEMPLATES_DIR)
+    for name, _ in listed:
+        if not name.endswith((".html", ".xml", ".txt")):
+            continue
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Problem(f"{TEMPLATES_DIR}/{name}", exc.lineno, f"template error: {exc.message}"))
+    return problems
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any], config: SiteConfig,
+                    shown: str) -> tuple[bytes | None, list[Problem]]:
+    """Render a template; an error points at the template line, and says which page it was making."""
+    try:
+        return env.get_template(name).render(context).encode("utf-8"), []
+    except jinja2.TemplateSyntaxError as exc:
+        return None, [Problem(f"{TEMPLATES_DIR}/{exc.name or name}", exc.lineno, f"template error: {exc.message}")]
+    except Exception as exc:  # noqa: BLE001 - any template failure is the editor's to see, with its line
+        where, line = _template_position(config, sys.exc_info()[2], name)
+        message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+        return None, [Problem(where, line, f"template error while making {shown}: {message}")]
+
+
+def _template_position(config: SiteConfig, traceback, name: str) -> tuple[str, int | None]:
+    """Jinja rewrites tracebacks so template frames carry the template's file and line."""
+    folder = str((config.root / TEMPLATES_DIR).resolve())
+    where, line = f"{TEMPLATES_DIR}/{name}", None
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.startswith(folder):
+            where = display_path(Path(filename), config.root)
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return where, line
+
+
+@dataclass(frozen=True)
+class Hero:
+    """A page's illustration, ready for a template."""
+
+    url: str
+    alt: str
+    width: int | None
+    height: int | None
+
+
+def page_links(site: Site, lang: str) -> dict[str, str]:
+    """Every page key -> its URL path in one language's section, encoded as a link writes it."""
+    return {d.key: d.address for d in site.documents if d.lang == lang}
+
+
+def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[Path], MediaFile] = media_file
+                 ) -> tuple[Hero | None, MediaFile | None, Problem | None]:
+    """The page's front-matter illustration as a hashed media file (`read_media`: a build's memo of them)."""
+    hero = document.page.front.hero
+    if hero is None:
+        return None, None, None
+    path, problem = resolve_local(hero.src, document.page.folder, config.root / CONTENT_DIR,
+                                  document.page.shown, hero.line)
+    if problem:
+        return None, None, problem
+    media = read_media(path)
+    url = config.base_path + encode_path(media.output_path)
+    return Hero(url, hero.alt, media.width, media.height), media, None
+
+
+def document_context(renderer: Renderer, document: Document, body: RenderedMarkdown,
+                     hero: Hero | None, stories: list[dict]) -> dict[str, Any]:
+    """Everything a page template may use: plain data, named for what it is."""
+    site = renderer.site
+    config = site.config
+    language = config.language(document.lang)
+    versions = alternates(site, document)
+    return {
+        "site": {"title": language.title, "description": language.description, "base_url": config.base_url,
+                 "base_path": config.base_path, "languages": config.languages},
+        "lang": language,
+        "content_lang": config.language(document.page.lang),
+        "page": document.page.front,
+        "kind": document.page.kind,
+        "content": Markup(body.html),
+        "toc": Markup(body.toc),
+        "hero": hero,
+        "is_fallback": document.is_fallback,
+        "url": config.base_url + document.address,
+        "path": config.base_path + document.address,
+        "canonical": config.base_url + document.address,
+        "versions": versions,
+        # hreflang: only real translations (a fallback is not one), and never from a fallback page.
+        "hreflang": [] if document.is_fallback else [v for v in versions if v.is_translation],
+        "x_default": config.base_url,
+        "home_path": config.base_path + document.lang + "/",
+        "feed_path": config.base_path + document.lang + "/feed.xml",
+        "stories": stories,
+        "more_stories": more_stories(stories, config.base_path + document.address),
+        "story_card": renderer.story_card(document.lang),
+        "noindex": document.is_fallback,
+        # Set only in preview builds, when the translation's source has changed since it was translated.
+        "is_stale": renderer.preview and _is_stale_translation(site, document),
+        "film": film(document.page.front.video),
+        "sections": section_links(renderer, document),
+        "share_image": share_image(renderer, hero),
+    }
+
+
+MORE_STORIES = 3
+
+
+class StoryCards(list):
+    """A language's story cards in the home page's order, and where each story's path is in it: every
+    story page looks its own up, and searching the list each time grew with the square of the stories."""
+
+    _places: dict[str, tuple[int, int]] | None = None
+
+    def place(self, path: str) -> tuple[int, int]:
+        """(the first position of the card for `path`, or -1; how many cards have that path)."""
+        if self._places is None:
+            places: dict[str, tuple[int, int]] = {}
+            for index, story in enumerate(self):
+                first, count = places.get(story["path"], (index, 0))
+                places[story["path"]] = (first, count + 1)
+            self._places = places
+        return self._places.get(path, (-1, 0))
+
+
+def more_stories(stories: list[dict], path: str, count: int = MORE_STORIES) -> list[tuple[int, dict]]:
+    """The other stories a story page offers, numbered as on the home page: all of them when there are
+    few, else the `count` that follow this one (wrapping round). Listing every story on every story page
+    would make the site grow with the square of the number of stories."""
+    here, same = (stories if isinstance(stories, StoryCards) else StoryCards(stories)).place(path)
+    if len(stories) - same <= count:
+        return [(number, story) for number, story in enumerate(stories, start=1) if story["path"] != path]
+    # Only the positions of the `count` that follow are needed, not a numbered copy of the whole list:
+    # this runs for every page. There are more than `count` others, so going round never reaches `here`.
+    following = [(here + 1 + step) % len(stories) for step in range(count)]
+    return sorted(((index + 1, stories[index]) for index in following), key=lambda item: item[0])
+
+
+def film(video: str | None) -> dict | None:
+    """A story's film: the player's address, used only when the reader presses play."""
+    if not video:
+        return None
+    return {"id": video, "embed": FILM_EMBED.format(id=quote(video, safe=""))}
+
+
+def section_links(renderer: Renderer, document: Document) -> list[dict]:
+    """The plain pages (About, ...) of the document's language, for the site's navigation."""
+    config = renderer.site.config
+    return [{"title": other.page.front.title, "path": config.base_path + other.address,
+             "is_current": other.key == document.key,
+             "content_lang": config.language(other.page.lang)}
+            for other in renderer.plain_pages.get(document.lang, ())]
+
+
+def share_image(renderer: Renderer, hero: Hero | None) -> dict | None:
+    """The absolute image a share card shows: the page's illustration, else the site's card."""
+    config = renderer.site.config
+    if hero is not None:
+        return {"url": config.base_url + hero.url[len(config.base_path):], "alt": hero.alt,
+                "width": hero.width, "height": hero.height}
+    if SHARE_IMAGE in renderer.static_urls:
+        return {"url": config.base_url + encode_path(renderer.static_urls[SHARE_IMAGE]), "alt": None,
+                "width": 1200, "height": 630}
+    return None
+
+
+def story_card(renderer: Renderer, document: Document, read_media: Callable[[Path], MediaFile] = media_file
+               ) -> tuple[dict, MediaFile | None, Problem | None]:
+    """What the home page shows of a story."""
+    hero, media, problem = resolve_hero(renderer.site.config, document, read_media)
+    config = renderer.site.config
+    return ({"title": document.page.front.title, "summary": document.page.front.summary,
+             "date": document.page.front.date, "path": config.base_path + document.address,
+             "hero": hero, "content_lang": config.language(document.page.lang),
+             "is_fallback": document.is_fallback}, media, problem)
+
+
+def _is_stale_translation(site: Site, document: Document) -> bool:
+    from ..i18n.stale import is_stale_translation  # a preview's notice: a build does not load git's helpers
+
+    return is_stale_translation(site, document)
+
+
+SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")  # what render_site_files writes
+
+
+def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Problem]:
+    """The files that speak every language at once: the root chooser and the 404 page."""
+    site = renderer.site
+    config = site.config
+    problems: list[Problem] = []
+    default_env = renderer.environments[config.default_language]
+    for name, output, not_found in (("chooser.html", "index.html", False), ("404.html", "404.html", True)):
+        greetings = {}
+        for language in config.languages:
+            env = renderer.environments[language.code]
+            html, found = render_template(env, "_greeting.html", {"lang": language, "base_path": config.base_path,
+                                                                  "not_found": not_found}, config, output)
+            problems += found
+            greetings[language.code] = Markup((html or b"").decode("utf-8"))
+        context = {"site": config, "languages": config.languages, "greetings": greetings,
+                   "base_path": config.base_path, "base_url": config.base_url}
+        html, found = render_template(default_env, name, context, config, output)
+        problems += found
+        if html is not None:
+            files[output] = html
+    files["sitemap.xml"] = outputs.sitemap(site)
+    files["robots.txt"] = outputs.robots_txt(site)
+    return problems

@@ -1,0 +1,113 @@
+"""serve's fast path: a build's output as a mapping whose pages are rendered when first requested.
+
+After a save, `serve` assembles the new site model (re-reading only the files that changed), renders the
+pages of the changed sources at once, and publishes a `RenderedOnRequest` of that model: every other
+page is rendered from the same model, by the same functions, when a browser asks for it, so it is
+byte for byte what the full build writes. The full build still runs in the background (to find every
+problem for the overlay) and its files then replace these."""
+
+from __future__ import annotations
+
+from typing import Iterator, Mapping
+
+from ..build.assets import read_media
+from ..model.site import Document
+from ..model.links import LeadsOut
+from ..speed.markdown_cache import MarkdownCache
+from ..build.pipeline import PreparedSite, SiteRendering
+
+SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")
+
+
+class RenderedOnRequest(Mapping[str, bytes]):
+    """Output path -> bytes, each made once on first request from one rendering of the site.
+
+    A page whose template fails is not the editor's to see half-made: it comes from `fallback` (what was
+    on show before) until the background build reports the error. Media files are those the pages
+    rendered so far use, and until every page is rendered also those of `fallback` (a media file's name
+    is its content's hash, so such a file is never the wrong bytes, at worst one no page uses now)."""
+
+    def __init__(self, rendering: SiteRendering, fallback: Mapping[str, bytes]):
+        self.rendering = rendering
+        self.fallback = fallback
+        config = rendering.site.config
+        self._documents = {d.url_path + "index.html": d for d in rendering.site.documents}
+        self._feeds = {f"{lang.code}/feed.xml": lang.code for lang in config.languages}
+        self._static = rendering.prepared.static.files
+
+    def _names(self) -> set[str]:
+        """Every file's name: asking for them all renders every page (which media files there are
+        is known only then). The server never asks: it looks up one name at a time."""
+        self.rendering.render_all(workers=1)
+        site_files = self.rendering.site_files()[0]
+        return {*self._static, *self._documents, *self._feeds, *site_files, *self.rendering.media_so_far()}
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        if name.startswith("media/"):
+            return name in self.rendering.media_so_far() or name in self.fallback
+        return name in self._static or name in self._documents or name in self._feeds or name in SITE_FILES
+
+    def __getitem__(self, name: str) -> bytes:
+        data = self._make(name) if name in self else None
+        if data is None:
+            return self.fallback[name]  # KeyError when it was never there either
+        return data
+
+    def _make(self, name: str) -> bytes | None:
+        if name in self._static:
+            return self._static[name]
+        if name in self._documents:
+            return self.rendering.document(self._documents[name]).html
+        if name in self._feeds:
+            return self.rendering.feed(self._feeds[name])
+        if name in SITE_FILES:
+            return self.rendering.site_files()[0].get(name)
+        media = self.rendering.media_so_far().get(name)
+        if media is None:
+            return None
+        try:
+            return read_media(media, self.rendering.site.config.root)
+        except LeadsOut:  # made a link out since its page was rendered: never served (the next build says why)
+            return None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._names()))
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
+def changed_documents(prepared: PreparedSite, changed: frozenset[str]) -> list[Document]:
+    """The documents to render at once after a save: those that show a changed source (its own
+    language's and the fallbacks made from it), and after a change outside content/ (a template, a
+    catalogue) one page of each kind, so that an error every such page makes shows at once."""
+    documents = [d for d in prepared.site.documents if d.page.shown in changed]
+    if any(not name.startswith("content/") for name in changed):
+        kinds: dict[str, Document] = {}
+        for document in prepared.site.documents:
+            kinds.setdefault(document.page.kind, document)
+        documents += [d for d in kinds.values() if d not in documents]
+    return documents
+
+
+def only_pages_changed(changed: frozenset[str]) -> bool:
+    """True when every changed path is a page's source (no picture, template, catalogue, ...)."""
+    return all(name.startswith("content/") and name.endswith(".md") for name in changed)
+
+
+def next_cache(cache: MarkdownCache, changed: frozenset[str]) -> MarkdownCache:
+    """The next build's Markdown cache, kept in memory: every entry known so far (an entry is checked
+    before it is reused, as one read from disk is), and the media files' hashes while no file but a
+    page's text changed."""
+    return MarkdownCache(cache.path, cache.settings, {**cache.entries, **cache.used},
+                         media=dict(cache.media) if only_pages_changed(changed) else {})
+
+
+def is_unchanged(prepared: PreparedSite, previous: PreparedSite | None, changed: frozenset[str]) -> bool:
+    """True when a save left the model as it was (only pages' sources changed, to the same bytes: an
+    editor's save without a change, or a touch): nothing to render, nothing to reload."""
+    return (previous is not None and only_pages_changed(changed) and prepared.config == previous.config
+            and prepared.sources == previous.sources and prepared.reads == previous.reads
+            and prepared.environments is previous.environments)
