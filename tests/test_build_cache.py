@@ -17,8 +17,9 @@ from smallsite.speed.markdown_cache import CACHE_DIR, CACHE_FILE
 from smallsite.build.pipeline import BuildOptions, build, build_site
 from smallsite.model.problems import BuildFailed
 from smallsite.model import frontmatter
-from smallsite.speed import markdown_cache
+from smallsite.build import page_work
 from smallsite.build import write
+from smallsite.speed.memo import DiskMemo
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="40"><rect width="{w}" height="40"/></svg>\n'
 
@@ -54,7 +55,7 @@ def cold_build(site) -> dict[str, bytes]:
     """What a build with no cache at all writes, into a folder of its own."""
     config = load_config(site.root)
     out = site.root / "cold-site"
-    build_site(config, out, BuildOptions(cache=False, workers=1))
+    build_site(config, out, BuildOptions(), DiskMemo(config.root, keep=False, workers=1))
     return snapshot(out)
 
 
@@ -90,19 +91,19 @@ def test_a_body_is_taken_from_its_page_only_while_the_page_holds_it(site, monkey
     make_stories(site, count=2)
     config = load_config(site.root)
     converted: list[str] = []
-    real = markdown_cache.render_markdown
+    real = page_work.render_markdown
 
     def counting(context, converters=None):
         converted.append(context.page.shown)
         return real(context, converters)
 
-    monkeypatch.setattr(markdown_cache, "render_markdown", counting)
-    build_site(config, site.root / "site", BuildOptions(workers=1))
+    monkeypatch.setattr(page_work, "render_markdown", counting)
+    build_site(config, site.root / "site", BuildOptions(), DiskMemo(config.root, workers=1))
     assert len(converted) == 4 * 4
     kept = (site.root / CACHE_DIR / CACHE_FILE).stat().st_size
     words = " ".join(f"w{number * 7919 % 10007}" for number in range(4000))  # 25 kB that do not shrink much
     site.write("content/stories/s0/index.en.md", story("s0 en", [], words))
-    build_site(config, site.root / "site", BuildOptions(workers=1))
+    build_site(config, site.root / "site", BuildOptions(), DiskMemo(config.root, workers=1))
     assert words in (site.root / "site/en/stories/s0/index.html").read_text(encoding="utf-8")
     assert (site.root / CACHE_DIR / CACHE_FILE).stat().st_size - kept < 1000 < len(zlib.compress(words.encode()))
 
@@ -112,13 +113,13 @@ def test_a_body_is_taken_from_its_page_only_while_the_page_holds_it(site, monkey
     base = site.root / "templates/base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- new --></body>"), encoding="utf-8")
     converted.clear()
-    build_site(config, site.root / "site", BuildOptions(workers=1))
+    build_site(config, site.root / "site", BuildOptions(), DiskMemo(config.root, workers=1))
     assert sorted(converted) == ["content/about.en.md", "content/stories/s1/index.ko.md"]
     assert snapshot(site.root / "site") == cold_build(site)
 
     converted.clear()  # the pages written anew hold their bodies at their new places
     base.write_text(base.read_text(encoding="utf-8").replace("<!-- new -->", "<!-- newer -->"), encoding="utf-8")
-    build_site(config, site.root / "site", BuildOptions(workers=1))
+    build_site(config, site.root / "site", BuildOptions(), DiskMemo(config.root, workers=1))
     assert converted == []
     assert snapshot(site.root / "site") == cold_build(site)
 
@@ -144,8 +145,8 @@ def test_a_corrupt_or_foreign_cache_is_ignored(site, damage):
 def test_worker_processes_give_the_same_output_and_every_problem(site):
     make_stories(site)
     config = load_config(site.root)
-    serial = build(config, BuildOptions(workers=1, cache=False)).files
-    parallel = build(config, BuildOptions(workers=2, cache=False)).files
+    serial = build(config, BuildOptions(), DiskMemo(config.root, keep=False, workers=1)).files
+    parallel = build(config, BuildOptions(), DiskMemo(config.root, keep=False, workers=2)).files
     assert parallel == serial
     assert list(parallel) == list(serial)
 
@@ -153,7 +154,7 @@ def test_worker_processes_give_the_same_output_and_every_problem(site):
     for name in ("s0", "s3", "s5"):
         site.write(f"content/stories/{name}/index.ja.md", story(f"{name} ja", ["../nowhere/index.ja.md"]))
     with pytest.raises(BuildFailed) as failed:
-        build(config, BuildOptions(workers=2))
+        build(config, BuildOptions(), DiskMemo(config.root, workers=2))
     messages = [str(p) for p in failed.value.problems]
     for name in ("s0", "s3", "s5"):
         assert f"content/stories/{name}/index.ja.md:" in "\n".join(messages)
@@ -163,7 +164,7 @@ def test_worker_processes_give_the_same_output_and_every_problem(site):
     for name in ("s1", "s4"):
         site.write(f"content/stories/{name}/index.ko.md", '---\ntitle: "unclosed\n---\nText.\n')
     with pytest.raises(BuildFailed) as failed:
-        build(config, BuildOptions(workers=2))
+        build(config, BuildOptions(), DiskMemo(config.root, workers=2))
     messages = "\n".join(str(p) for p in failed.value.problems)
     assert "content/stories/s1/index.ko.md:2" in messages and "content/stories/s4/index.ko.md:2" in messages
 

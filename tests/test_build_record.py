@@ -9,7 +9,8 @@ import os
 import pytest
 
 from conftest import page
-from smallsite.build import pipeline
+from smallsite.build import pipeline, prepare
+from smallsite.speed import memo
 from test_build_cache import cold_build, snapshot
 from test_page_cache import CHANGES, check_change_gives_cold_build, make_site_for_changes as make_site
 
@@ -50,8 +51,9 @@ def test_a_body_edit_reads_renders_and_rewrites_only_that_page(site, monkeypatch
     # What the build opens: the sources it reads, the pages it takes from the page cache.
     calls: dict[str, list] = {"read_page": [], "cached_page": []}
     for name in calls:
-        real = getattr(pipeline, name)
-        monkeypatch.setattr(pipeline, name, lambda *args, _real=real, _name=name, **kwargs: (
+        module = prepare if name == "read_page" else memo
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *args, _real=real, _name=name, **kwargs: (
             calls[_name].append(args[0]), _real(*args, **kwargs))[1])
     folder = site.root / "site"
     times = {path: path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file()}

@@ -5,6 +5,7 @@ import unicodedata
 from urllib.parse import quote
 
 import pytest
+from smallsite.speed.memo import DiskMemo
 
 from conftest import all_languages, page
 
@@ -143,7 +144,7 @@ def test_a_source_that_cannot_be_read_is_named_in_every_process(site):
     assert "nowhere.en.md: cannot be read: No such file or directory" in outcome.stderr
     for workers in (1, 2):
         with pytest.raises(BuildFailed) as failed:
-            build(load_config(site.root), BuildOptions(workers=workers))
+            build(load_config(site.root), BuildOptions(), DiskMemo(site.root, workers=workers))
         assert [str(p) for p in failed.value.problems if "cannot be read" in str(p)] == \
             ["nowhere.en.md: cannot be read: No such file or directory"]
 

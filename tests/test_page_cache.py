@@ -21,13 +21,15 @@ from smallsite.model.config import load_config
 from smallsite.speed.page_cache import CACHE_DIR, CACHE_FILE, PREVIEW_CACHE_FILE
 from smallsite.build.pipeline import BuildOptions, build_site
 from smallsite.i18n.stale import source_digest
+from smallsite.speed.memo import DiskMemo
+from smallsite.build import page_work
 from conftest import PROJECT, page
 from test_build_cache import SVG, cold_build, make_stories, snapshot, story
 
 
 def warm_build(site) -> dict[str, bytes]:
     """A build that uses (and updates) the project's caches, like an editor's second `build`."""
-    build_site(load_config(site.root), site.root / "site", BuildOptions(workers=1))
+    build_site(load_config(site.root), site.root / "site", BuildOptions(), DiskMemo(site.root, workers=1))
     return snapshot(site.root / "site")
 
 
@@ -35,14 +37,14 @@ def warm_build(site) -> dict[str, bytes]:
 def counted_pages(monkeypatch):
     """The pages whose template a build rendered (the chooser and the 404 page are not pages)."""
     rendered: list[str] = []
-    real = pipeline.render_template
+    real = page_work.render_template
 
     def counting(env, name, context, config, shown):
-        if name in pipeline.TEMPLATE_FOR_KIND.values():
+        if name in page_work.TEMPLATE_FOR_KIND.values():
             rendered.append(context["path"])
         return real(env, name, context, config, shown)
 
-    monkeypatch.setattr(pipeline, "render_template", counting)
+    monkeypatch.setattr(page_work, "render_template", counting)
     return rendered
 
 
@@ -162,7 +164,7 @@ def test_a_page_the_output_folder_holds_is_reused_only_while_its_file_is_as_writ
     assert sorted(counted_pages) == ["/en/stories/s0/", "/ko/stories/s1/"]
 
     counted_pages.clear()  # `check` builds in memory, and takes the pages the output folder holds
-    assert pipeline.build(load_config(site.root), BuildOptions(workers=1)).files == \
+    assert pipeline.build(load_config(site.root), BuildOptions(), DiskMemo(site.root, workers=1)).files == \
         {name: data for name, data in first.items() if name != OWNED_RECORD}  # (on disk only)
     assert counted_pages == []
 
@@ -194,8 +196,9 @@ def test_a_preview_build_and_a_published_build_do_not_share_pages(site):
     edit(site, "content/stories/s0/index.ko.md", "title:", "translated_from: abcdefabcdef\ntitle:")
     config = load_config(site.root)
     published = warm_build(site)
-    preview = pipeline.build(config, BuildOptions(workers=1, preview=True)).files
-    assert preview == pipeline.build(config, BuildOptions(workers=1, preview=True, cache=False)).files
+    preview = pipeline.build(config, BuildOptions(preview=True), DiskMemo(config.root, workers=1, preview=True)).files
+    assert preview == pipeline.build(config, BuildOptions(preview=True),
+                                     DiskMemo(config.root, workers=1, preview=True, keep=False)).files
     assert preview["ko/stories/s0/index.html"] != published["ko/stories/s0/index.html"]
     assert warm_build(site) == published == cold_build(site)
     # Each keeps its own pages: serve and build in turn do not empty each other's cache.
@@ -208,7 +211,8 @@ def test_a_preview_notices_when_a_translations_source_changes(site):
     edit(site, "content/stories/s0/index.ko.md", "title:", f'translated_from: "{source_digest(source.read_bytes())}"\ntitle:')
 
     def preview(cache: bool = True) -> dict[str, bytes]:
-        return pipeline.build(load_config(site.root), BuildOptions(workers=1, preview=True, cache=cache)).files
+        return pipeline.build(load_config(site.root), BuildOptions(preview=True),
+                              DiskMemo(site.root, workers=1, preview=True, keep=cache)).files
 
     assert "stale-notice" not in preview()["ko/stories/s0/index.html"].decode()
     site.write("content/stories/s0/index.en.md", story("s0 en", ["../s1/index.en.md"], "The source changed."))
@@ -258,7 +262,7 @@ def test_the_same_problems_are_printed_warm_and_cold(site):
 
 def test_no_cache_option_keeps_no_pages(site):
     make_stories(site, count=1)
-    build_site(load_config(site.root), site.root / "site", BuildOptions(workers=1, cache=False))
+    build_site(load_config(site.root), site.root / "site", BuildOptions(), DiskMemo(site.root, workers=1, keep=False))
     assert not (site.root / CACHE_DIR / CACHE_FILE).exists()
 
 

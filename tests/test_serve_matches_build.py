@@ -20,6 +20,7 @@ from smallsite.build.pipeline import BuildOptions, build
 from smallsite.serve.preview import Snapshot, inject
 from smallsite.model.problems import BuildFailed
 from smallsite.serve.command import PreviewBuilder
+from smallsite.speed.memo import DiskMemo
 
 STORY = "content/stories/ducks.en.md"
 PICTURE = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"></svg>'
@@ -37,7 +38,7 @@ def fixture_site(maker: SiteMaker) -> Path:
 
 def built_files(root: Path) -> dict[str, bytes]:
     """What `build` makes of the sources as they are now (as serve builds: with editors' notices)."""
-    return build(load_config(root), BuildOptions(preview=True, workers=1, cache=False)).files
+    return build(load_config(root), BuildOptions(preview=True), DiskMemo(root, workers=1, preview=True, keep=False)).files
 
 
 def served_files(snapshot) -> dict[str, bytes]:

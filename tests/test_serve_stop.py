@@ -157,14 +157,14 @@ import os, runpy, signal, sys, time
 sys.path.insert(0, {str(PROJECT)!r})
 import smallsite.serve.command
 
-def prepare(*args, **kwargs):
+def start_build(*args, **kwargs):
     try:
         os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C in the middle of the first build
         time.sleep(10)
     except KeyboardInterrupt:
         raise AttributeError("partially initialized module 'yaml' has no attribute 'error'")
 
-smallsite.serve.command.prepare = prepare
+smallsite.serve.command.start_build = start_build
 sys.argv = [{str(PROJECT / "build.py")!r}, "serve", "--port", "0"]
 runpy.run_path(sys.argv[0], run_name="__main__")
 """

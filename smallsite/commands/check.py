@@ -47,9 +47,11 @@ def add_command(commands) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """`check`: build in memory, run every check, print the findings; exit 1 on errors."""
+    from ..speed.memo import DiskMemo
+
     try:
         config = configure(args)
-        result = build(config, BuildOptions(drafts=args.drafts))
+        result = build(config, BuildOptions(drafts=args.drafts), DiskMemo(config.root))
     except BuildFailed as failed:
         report(failed.problems)
         print(f"check: the build failed with {sum(1 for p in failed.problems if p.is_error)} errors",

@@ -63,6 +63,9 @@ def make_parser(others: bool = True) -> argparse.ArgumentParser:
                                 description="Build every page in every language into the output folder. "
                                 "A failed build prints every problem and leaves the last good site as it was.")
     add_build_options(build)
+    build.add_argument("--no-cache", action="store_true",
+                       help="build everything from the sources, using and keeping nothing of earlier builds "
+                       "(the site is the same)")
     build.set_defaults(run=run_build)
     for module in ("serve.command", "commands.check", "commands.new", "i18n.commands") if others else ():
         _register(commands, module)
@@ -122,29 +125,36 @@ def run_build(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace, started: float) -> int:
     # Nothing changed since the last build: say so and stop, before loading what a build needs.
-    stamp = build_stamp.check(args.root, args.out, (args.base_url, args.strict, args.drafts))
+    stamp = None if args.no_cache else build_stamp.check(args.root, args.out, (args.base_url, args.strict,
+                                                                               args.drafts))
     if isinstance(stamp, build_stamp.UpToDate):
         report(list(stamp.problems))
         print(f"built {stamp.pages} pages in {stamp.languages} languages in {time.perf_counter() - started:.2f} s "
               f"-> {stamp.out_dir} (up to date: nothing changed since the last build)")
         return 0
-    from ..speed import build_record
+    from ..build.memo import Memo
+    from ..build.pipeline import BuildOptions, build_site
     from ..model.content import SOURCE_CHANGED
-    from ..build.pipeline import BuildOptions, build_site  # the build's modules: a tenth of a second to import
+    from ..speed import build_record
+    from ..speed.memo import DiskMemo
     from .progress import terminal_progress
 
     # A build makes few reference cycles but many objects (front matter, cache entries, the output): the
-    # collector's default pace spent a tenth of a rebuild walking them. Modules loaded so far never go.
+    # collector's default pace would walk them again and again. Modules loaded so far never go.
     gc.freeze()
     gc.set_threshold(10_000, 50, 100)
+    memo: Memo | None = None
     try:
         config = configure(args)
         options = BuildOptions(strict=args.strict, drafts=args.drafts, progress=terminal_progress(sys.stderr))
         out_dir = output_dir(args, config)
-        previous = build_record.load(stamp, config.root, out_dir)  # what the last build left that still holds
-        result = build_site(config, out_dir, options, previous)
+        if stamp is None:
+            memo = Memo()
+        else:  # what the last build into this folder left that still holds, and the caches
+            memo = DiskMemo(config.root, previous=build_record.load(stamp, config.root, out_dir))
+        result = build_site(config, out_dir, options, memo)
     except BuildFailed as failed:
-        if any(problem.message == SOURCE_CHANGED for problem in failed.problems):
+        if stamp is not None and any(problem.message == SOURCE_CHANGED for problem in failed.problems):
             # Its file may still look as recorded (a tool that puts the old time back, where files have no
             # change time): the next build must not take its page from the record again.
             build_record.forget(stamp)
@@ -154,11 +164,12 @@ def _build(args: argparse.Namespace, started: float) -> int:
               file=sys.stderr)
         return 1
     pages = sum(1 for name in result.files if name.endswith(".html"))
-    written = result.written
-    build_stamp.save(stamp, out_dir, pages, len(config.languages), result.problems,
-                     previous.outputs if previous else None, written.changed_paths if written else None)
-    if result.record is not None:
-        build_record.save(stamp, result.record)
+    if isinstance(memo, DiskMemo):
+        previous = memo.previous
+        written = result.written
+        build_stamp.save(stamp, out_dir, pages, len(config.languages), result.problems,
+                         previous.outputs if previous else None, written.changed_paths if written else None)
+        build_record.save(stamp, build_record.make_record(result.rendering, memo))
     report(result.problems)
     elapsed = time.perf_counter() - started
     print(f"built {pages} pages in {len(config.languages)} languages in {elapsed:.2f} s -> {out_dir}")

@@ -1,8 +1,8 @@
 """Interface strings: read each language's .po, check it, and compile it in memory (no .mo files).
 
-A catalogue that was read, checked and compiled before, with the same bytes, is taken compiled (and
-with its warnings) from .cache/catalogues.bin instead: reading .po files with Babel was a twentieth of a
-one-story rebuild. A corrupt file, or one written by other code, is ignored."""
+A catalogue that was read, checked and compiled before, with the same bytes, may be taken compiled (and
+with its warnings) from what a build's memo kept (.cache/catalogues.bin): reading .po files with Babel
+is slow, and a rebuild seldom changes one."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from babel.support import NullTranslations, Translations
 
-from ..speed.store import code_digest, read_cache_file, write_cache_file
 from ..model.config import Language, SiteConfig
 from ..model.links import outward_link
 from .po_grammar import check_po
@@ -24,9 +23,10 @@ from ..model.problems import WARNING, Problem, display_path, plain
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
+    from ..build.memo import KeptFile
+
 LOCALES_DIR = "locales"
 DOMAIN = "messages"
-CACHE_FILE = Path(".cache") / "catalogues.bin"
 # A % directive as Python's % operator reads it (the templates format every interface string with %,
 # even one with no placeholder): %%, or an optional (name), flags, width, precision and a letter.
 DIRECTIVE = re.compile(r"%(?:%|(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
@@ -49,12 +49,11 @@ class LoadedCatalogue:
     translations: NullTranslations
 
 
-def load_catalogues(config: SiteConfig, keep_in: Path | None = None) -> tuple[dict[str, LoadedCatalogue],
-                                                                          list[Problem]]:
+def load_catalogues(config: SiteConfig, kept_file: KeptFile | None = None) -> tuple[dict[str, LoadedCatalogue],
+                                                                                 list[Problem]]:
     """Every language's catalogue; the default language may have none (its strings are the source).
-    `keep_in`: the project whose .cache/ keeps compiled catalogues between builds (None: keep none)."""
-    header = f"smallsite-catalogues {code_digest()}"
-    kept = read_cache_file(keep_in / CACHE_FILE, header) if keep_in is not None else {}
+    `kept_file`: where a build's memo keeps compiled catalogues between builds (None: keep none)."""
+    kept = kept_file.read() if kept_file is not None else {}
     used: dict[str, tuple] = {}
     loaded: dict[str, LoadedCatalogue] = {}
     problems: list[Problem] = []
@@ -92,8 +91,8 @@ def load_catalogues(config: SiteConfig, keep_in: Path | None = None) -> tuple[di
         used[key] = entry
         problems += [Problem(*problem) for problem in entry[1]]
         loaded[language.code] = LoadedCatalogue(language, Translations(fp=io.BytesIO(entry[0]), domain=DOMAIN))
-    if keep_in is not None and used != kept:
-        write_cache_file(keep_in / CACHE_FILE, header, used)
+    if kept_file is not None and used != kept:
+        kept_file.write(used)
     return loaded, problems
 
 

@@ -7,14 +7,12 @@ import dataclasses
 import errno
 import gc
 import ipaddress
-import os
 import signal
 import socket
 import sys
 import threading
 import time
 import traceback
-from pathlib import Path
 from typing import Callable
 
 from tornado.httpserver import HTTPServer
@@ -22,9 +20,9 @@ from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
 from ..commands import cli
-from .on_request import RenderedOnRequest, changed_documents, is_unchanged, next_cache, only_pages_changed
-from ..speed.markdown_cache import MarkdownCache, load_cache
-from ..build.pipeline import BuildOptions, BuildResult, PreparedSite, SiteRendering, stop_on_errors, prepare
+from .on_request import RenderedOnRequest, changed_documents, is_unchanged
+from ..build.pipeline import BuildOptions, BuildResult, PreparedSite, SiteRendering, start_build, stop_on_errors
+from ..speed.preview_memo import PreviewMemo
 from .preview import Preview, Snapshot, make_application
 from ..model.problems import BuildFailed, Problem
 from .watch import SourceWatcher
@@ -74,9 +72,9 @@ class PreviewBuilder:
         self.err = err
         self.snapshot = Snapshot()
         self._warnings: list[Problem] = []
-        self._prepared: PreparedSite | None = None  # the newest model, reused by the next save's
-        self._cache: MarkdownCache | None = None  # Markdown rendered so far, kept in memory
-        self._rendering: SiteRendering | None = None  # the newest, whose story cards the next may reuse
+        self._prepared: PreparedSite | None = None  # the newest model, offered to the next save's build
+        self._memo: PreviewMemo | None = None  # the memo of the last build that rendered pages
+        self._since: frozenset[str] = frozenset()  # what changed since that build
         self._unfinished: tuple[SiteRendering, frozenset[str], float, Snapshot] | None = None
 
     @property
@@ -96,25 +94,21 @@ class PreviewBuilder:
                                                 if c.strip()])
             # Worker processes only for the first build: later ones run on a thread beside the server,
             # and a process forked from there could inherit a lock another thread holds.
-            options = BuildOptions(strict=self.args.strict, drafts=self.args.drafts, preview=True,
-                                   workers=None if not changed else 1)
-            prepared = prepare(config, options, known, changed if known else None)
-            self._prepared = prepared
+            options = BuildOptions(strict=self.args.strict, drafts=self.args.drafts, preview=True)
+            since = self._since | changed
+            memo = PreviewMemo(config.root, self._memo, since, known, changed, workers=None if not changed else 1)
+            rendering = start_build(config, options, memo)
+            prepared = self._prepared = rendering.prepared
             if previous.built and not previous.problems and is_unchanged(prepared, known, changed):
                 self._say(self.out, f"nothing changed{self._because(changed)}")
                 return previous
             self._unfinished = None
+            self._since = since
             stop_on_errors(list(prepared.problems), options)
-            self._cache = cache = load_cache(config.root) if self._cache is None \
-                else next_cache(self._cache, changed)
-            earlier = self._rendering if self._rendering is not None and only_pages_changed(changed) \
-                and self._rendering.prepared.environments is prepared.environments else None
-            rendering = SiteRendering(prepared, cache, earlier,
-                                      frozenset(Path(os.path.normpath(config.root / name)) for name in changed))
-            self._rendering = rendering
+            self._memo, self._since = memo, frozenset()
             if changed:
                 return self._render_changed(rendering, changed, started)
-            rendering.render_all(options.workers)
+            rendering.render_all()
             result = rendering.result()
         except BuildFailed as failed:
             return self._failed(failed, previous)
@@ -133,7 +127,7 @@ class PreviewBuilder:
         # In a whole build's order (cards, then pages), so that build finding the same errors is no news.
         for language in rendering.site.config.languages:
             if any(document.lang == language.code for document in documents):
-                problems += rendering.cards(language.code)[1]
+                problems += rendering.cards(language.code).problems
         for document in documents:
             problems += rendering.document(document).problems
         if any(not name.startswith("content/") for name in changed):

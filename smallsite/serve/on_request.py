@@ -13,8 +13,9 @@ from typing import Iterator, Mapping
 from ..build.assets import read_media
 from ..model.site import Document
 from ..model.links import LeadsOut
-from ..speed.markdown_cache import MarkdownCache
-from ..build.pipeline import PreparedSite, SiteRendering
+from ..build.prepare import PreparedSite
+from ..build.rendering import SiteRendering
+from ..speed.preview_memo import only_pages_changed
 
 SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")
 
@@ -38,7 +39,7 @@ class RenderedOnRequest(Mapping[str, bytes]):
     def _names(self) -> set[str]:
         """Every file's name: asking for them all renders every page (which media files there are
         is known only then). The server never asks: it looks up one name at a time."""
-        self.rendering.render_all(workers=1)
+        self.rendering.render_all()
         site_files = self.rendering.site_files()[0]
         return {*self._static, *self._documents, *self._feeds, *site_files, *self.rendering.media_so_far()}
 
@@ -90,19 +91,6 @@ def changed_documents(prepared: PreparedSite, changed: frozenset[str]) -> list[D
             kinds.setdefault(document.page.kind, document)
         documents += [d for d in kinds.values() if d not in documents]
     return documents
-
-
-def only_pages_changed(changed: frozenset[str]) -> bool:
-    """True when every changed path is a page's source (no picture, template, catalogue, ...)."""
-    return all(name.startswith("content/") and name.endswith(".md") for name in changed)
-
-
-def next_cache(cache: MarkdownCache, changed: frozenset[str]) -> MarkdownCache:
-    """The next build's Markdown cache, kept in memory: every entry known so far (an entry is checked
-    before it is reused, as one read from disk is), and the media files' hashes while no file but a
-    page's text changed."""
-    return MarkdownCache(cache.path, cache.settings, {**cache.entries, **cache.used},
-                         media=dict(cache.media) if only_pages_changed(changed) else {})
 
 
 def is_unchanged(prepared: PreparedSite, previous: PreparedSite | None, changed: frozenset[str]) -> bool:

@@ -25,19 +25,26 @@ bytes first read (content.with_body)."""
 from __future__ import annotations
 
 import copyreg
+import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .build_stamp import InputScan, output_records, stamp_path
 from .store import write_atomically
 from ..model.content import CONTENT_DIR, Page
 from ..model.site import Document, Site
 from .page_cache import PageCache, page_key
-from ..model.problems import Problem
+from ..build.assets import MediaFile
+from ..model.problems import Problem, plain
 
-FORMAT = 2
+if TYPE_CHECKING:
+    from ..build.rendering import SiteRendering
+    from .memo import DiskMemo
+
+FORMAT = 3  # 3: story cards kept as memo.KeptCard
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,7 @@ class BuildRecord:
     # The files for the whole site (feeds, sitemap, robots.txt, the chooser and 404 pages), and their
     # templates' problems: all of them depend only on what every language's section digest covers.
     site_files: tuple[tuple[str, ...], tuple] = ((), ())
-    # (document key, language) -> (the story's Document, its card, its illustration, a problem): what
-    # SiteRendering reuses for a story that is as it was, as serve does between saves.
+    # (document key, language) -> memo.KeptCard: what the memo gives again for a story that is as it was.
     cards: dict = field(default_factory=dict)
 
 
@@ -129,6 +135,33 @@ def site_files_still_written(previous: PreviousBuild, pages: PageCache | None
     if not names or not all(name in previous.intact for name in names):
         return None
     return names, [Problem(*problem) for problem in problems]
+
+
+def make_record(rendering: SiteRendering, memo: DiskMemo) -> BuildRecord:
+    """What the next build may reuse of this one: every source as read, every page as written."""
+    root = rendering.site.config.root
+    reads = {_relative(path, root): read for path, read in rendering.prepared.reads.items()}
+    written = {}
+    # One object per media file, so the record stores each once (pages made their own copies).
+    shared: dict[MediaFile, MediaFile] = {item: item for item in memo.markdown.media.values()}
+    for document in rendering.site.documents:
+        rendered = rendering.rendered(document)
+        notes = rendered.notes if rendered is not None and rendered.html is not None else None
+        if notes is not None and notes.page_key is not None:
+            written[document.url_path + "index.html"] = WrittenPage(
+                notes.markdown_key, notes.page_key, plain(rendered.problems),
+                tuple(shared.setdefault(item, item) for item in rendered.media), notes.hero)
+    media = {_relative(path, root): item for path, item in memo.markdown.media.items()}
+    return BuildRecord(reads, dict(memo.pages.sections) if memo.pages is not None else {}, written, media,
+                       memo.site_files_record(), dict(memo.cards_made))
+
+
+def _relative(path: Path, root: Path) -> str:
+    """A project file's path from the project folder, with forward slashes (as the build stamp has it)."""
+    text, top = os.fspath(path), os.fspath(root)
+    if text.startswith(top + os.sep) and ".." not in text:
+        return text[len(top) + 1:].replace(os.sep, "/")
+    return os.path.relpath(text, top).replace(os.sep, "/")  # a path spelt another way
 
 
 def _without_body(page: Page) -> tuple:

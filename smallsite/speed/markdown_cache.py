@@ -21,6 +21,7 @@ import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import markdown as python_markdown
 import nh3
@@ -28,7 +29,7 @@ import nh3
 from .. import __version__
 from .store import KeptEntries, read_cache_file, read_kept_bytes
 from ..build.assets import MediaFile, media_file, resolve_local
-from ..build.markdown import EXTENSIONS, LinkContext, MarkdownConverters, RenderedMarkdown, render_markdown
+from ..build.markdown import EXTENSIONS, LinkContext, MarkdownConverters, RenderedMarkdown
 from ..model.problems import Problem, plain
 
 CACHE_DIR = ".cache"
@@ -134,16 +135,17 @@ def entry_key(context: LinkContext, settings: str) -> str:
     return digest.hexdigest()
 
 
-def render_markdown_cached(context: LinkContext, cache: MarkdownCache) -> tuple[RenderedMarkdown, str, Entry | None]:
-    """A page body's HTML from the cache when every recorded lookup still holds, else converted anew.
-    Returns the key, and the new entry (None for a hit: the cache has it) for the caller to `record`."""
+def render_markdown_cached(context: LinkContext, cache: MarkdownCache, convert: Callable[[], RenderedMarkdown]
+                           ) -> tuple[RenderedMarkdown, str, Entry | None]:
+    """A page body's HTML from the cache when every recorded lookup still holds, else `convert()`ed anew
+    (with `context`, whose lookups are recorded). Returns the key, and the new entry (None for a hit: the
+    cache has it) for the caller to `record`."""
     kept, key = cached_markdown(context, cache)
     if kept is not None:
         return kept, key, None
     recording = _RecordingPaths(context.url_paths)
     context.url_paths = recording
-    context.read_media = cache.media_file
-    rendered = render_markdown(context, cache.converters)
+    rendered = convert()
     entry = (rendered.html, rendered.toc,
              plain(rendered.problems),
              tuple((str(m.source), m.output_path, m.width, m.height) for m in rendered.media),

@@ -1,0 +1,83 @@
+"""The render stage for one page: its Markdown, its illustration, its template.
+
+`render_document` hands a memo the page's work in three steps (convert, hero, render): a memo that
+keeps pages between builds needs what the first two give to know whether it has the third already.
+A page is rendered in a worker process as often as in the build's own: nothing here changes shared state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..model.content import CONTENT_DIR, with_body
+from ..model.problems import Problem
+from ..model.site import Document
+from .assets import MediaFile
+from .markdown import LinkContext, MarkdownConverters, RenderedMarkdown, render_markdown
+from .render import TEMPLATE_FOR_KIND, Renderer, document_context, render_template, resolve_hero
+
+if TYPE_CHECKING:
+    from .memo import Memo
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """One page's HTML (None when its template failed; a write marker when it is already written), the
+    problems met making it and the media files it shows. `notes`: what the memo that made it keeps of it."""
+
+    html: bytes | None
+    problems: tuple[Problem, ...]
+    media: tuple[MediaFile, ...]
+    notes: Any = None
+
+
+@dataclass
+class PageWork:
+    """One document's page to make, step by step (see the module's docstring)."""
+
+    renderer: Renderer
+    document: Document
+    context: LinkContext
+    cards: list[dict]
+
+    def convert(self, converters: MarkdownConverters, read_media: Callable[[Path], MediaFile]) -> RenderedMarkdown:
+        """The page's Markdown body as HTML."""
+        self.context.read_media = read_media
+        return render_markdown(self.context, converters)
+
+    def hero(self, read_media: Callable[[Path], MediaFile]) -> tuple:
+        """The page's illustration: (Hero, its MediaFile, a Problem), as render.resolve_hero gives it."""
+        return resolve_hero(self.renderer.site.config, self.document, read_media)
+
+    def render(self, body: RenderedMarkdown, hero: tuple, notes: Any = None) -> RenderedDocument:
+        """The whole page, from its body and illustration."""
+        html, found = self.template(body, hero[0])
+        return self.page(body, hero, html, found, notes)
+
+    @staticmethod
+    def page(body: RenderedMarkdown, hero: tuple, html: bytes | None, found, notes: Any = None) -> RenderedDocument:
+        """The page's HTML with everything met making it: the body's, the illustration's and the template's."""
+        _, item, problem = hero
+        return RenderedDocument(html, (*body.problems, *([problem] if problem else []), *found),
+                                (*body.media, *([item] if item else [])), notes)
+
+    def template(self, body: RenderedMarkdown, shown) -> tuple[bytes | None, list[Problem]]:
+        """The page's template, filled: its HTML (None when it failed) and the problems it met."""
+        renderer, document = self.renderer, self.document
+        context = document_context(renderer, document, body, shown, self.cards)
+        return render_template(renderer.environments[document.lang], TEMPLATE_FOR_KIND[document.page.kind],
+                               context, renderer.site.config, document.page.shown)
+
+
+def render_document(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict],
+                    memo: Memo, only_if_kept: bool = False) -> RenderedDocument | None:
+    """One page, as the memo has it or makes it (None: `only_if_kept`, and the memo has not kept it)."""
+    config = renderer.site.config
+    page, changed = with_body(document.page)
+    if changed is not None:  # its source no longer holds the bytes read: the build stops (see with_body)
+        return RenderedDocument(None, (changed,), ())
+    context = LinkContext(page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths,
+                          raw_html=config.raw_html, site_host=config.host)
+    return memo.page(PageWork(renderer, document, context, cards), only_if_kept)

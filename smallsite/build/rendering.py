@@ -1,0 +1,187 @@
+"""The render stage of one prepared site: every output file made once, when first asked for (serve's pages
+on request) or all in a build's order (`render_all`); `result` is the whole build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from ..model.links import LeadsOut
+from ..model.problems import Problem, unique
+from ..model.site import Document, Site
+from . import outputs
+from .assets import MediaFile, read_media
+from .memo import Memo, SiteFilesWritten
+from .options import stop_on_errors
+from .page_work import RenderedDocument, render_document
+from .prepare import PreparedSite
+from .render import SITE_FILES, Renderer, StoryCards, page_links, render_site_files, story_card
+from .write import STAGED, UNCHANGED, Staging
+
+# Below this many pages per process, forking costs more than it saves.
+MIN_PAGES_PER_WORKER = 24
+
+
+@dataclass
+class BuildResult:
+    """A finished build in memory: output path -> bytes, and the warnings met on the way."""
+
+    site: Site
+    # Output path -> bytes; or write.UNCHANGED (the output folder holds it as the memo proves) or
+    # write.STAGED (already in the staging folder).
+    files: dict[str, bytes]
+    problems: list[Problem] = field(default_factory=list)
+    rendering: SiteRendering | None = field(default=None, repr=False)  # what made it (a memo keeps from it)
+    written: object = None  # what build_site changed in the output folder (write.WriteSummary)
+
+
+@dataclass(frozen=True)
+class LanguageCards:
+    """A language's story cards, the problems met making them, and the illustrations they show."""
+
+    cards: list[dict]
+    problems: list[Problem]
+    media: dict[str, MediaFile]
+
+
+class SiteRendering:
+    """See the module's docstring. `memo`: asked for each page, card and site file before it is made."""
+
+    def __init__(self, prepared: PreparedSite, memo: Memo, staging: Staging | None = None):
+        self.prepared = prepared
+        self.site = prepared.site
+        self.memo = memo
+        self.staging = staging
+        self.renderer = Renderer(prepared.site, prepared.environments, prepared.static.urls,
+                                 preview=prepared.options.preview)
+        self._cards: dict[str, LanguageCards] = {}
+        self._links: dict[str, dict[str, str]] = {}
+        self._documents: dict[tuple[str, str], RenderedDocument] = {}
+        self._site_files: tuple[dict[str, bytes], list[Problem]] | None = None
+
+    def cards(self, lang: str) -> LanguageCards:
+        """A language's story cards (made once)."""
+        if lang not in self._cards:
+            made = [self.memo.story_card(story, lambda story=story: story_card(self.renderer, story,
+                                                                              self.memo.media_file))
+                    for story in self.site.stories(lang)]
+            self._cards[lang] = LanguageCards(StoryCards(card for card, _, _ in made),
+                                              [problem for _, _, problem in made if problem],
+                                              {item.output_path: item for _, item, _ in made if item})
+        return self._cards[lang]
+
+    def links(self, lang: str) -> dict[str, str]:
+        if lang not in self._links:
+            self._links[lang] = page_links(self.site, lang)
+        return self._links[lang]
+
+    def rendered(self, document: Document) -> RenderedDocument | None:
+        """The document's page if it has been rendered already, else None."""
+        return self._documents.get((document.key, document.lang))
+
+    def document(self, document: Document) -> RenderedDocument:
+        """One page, rendered on first request (in this process)."""
+        done = self._documents.get((document.key, document.lang))
+        if done is None:
+            done = render_document(self.renderer, document, self.links(document.lang),
+                                   self.cards(document.lang).cards, self.memo)
+            self._keep(document, done)
+        return done
+
+    def _keep(self, document: Document, rendered: RenderedDocument) -> None:
+        self.memo.keep(document, rendered)
+        self._documents[(document.key, document.lang)] = rendered
+
+    def media_so_far(self) -> dict[str, MediaFile]:
+        """Output path -> media file, of the cards made and the pages rendered so far."""
+        media: dict[str, MediaFile] = {}
+        for cards in list(self._cards.values()):
+            media.update(cards.media)
+        for rendered in list(self._documents.values()):
+            media.update((item.output_path, item) for item in rendered.media)
+        return media
+
+    def site_files(self) -> tuple[dict[str, bytes], list[Problem]]:
+        """The root chooser, the 404 page, the sitemap and robots.txt, and the problems met."""
+        if self._site_files is None:
+            files: dict[str, bytes] = {}
+            problems = render_site_files(self.renderer, files)
+            self._site_files = (files, problems)
+        return self._site_files
+
+    def feed(self, lang: str) -> bytes:
+        return outputs.atom_feed(self.site, lang, self.site.config.language(lang).title)
+
+    def render_all(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Render every page not rendered yet (those the memo has, first; the others on every core)."""
+        languages = [lang.code for lang in self.site.config.languages]
+        for lang in languages:
+            self.cards(lang)
+            self.links(lang)
+        documents = [d for d in self.site.documents if (d.key, d.lang) not in self._documents]
+        renderer, memo, staging = self.renderer, self.memo, self.staging
+        links = {lang: self._links[lang] for lang in languages}
+        cards = {lang: self._cards[lang].cards for lang in languages}
+        memo.start_pages(self.site, self.prepared.static.urls, cards, self.prepared.options)
+
+        def render_one(document: Document, only_if_kept: bool = False) -> RenderedDocument | None:
+            rendered = render_document(renderer, document, links[document.lang], cards[document.lang], memo,
+                                       only_if_kept)
+            if staging is not None and rendered is not None and isinstance(rendered.html, bytes):
+                # Written by the process that rendered it: the HTML need not travel back to this one.
+                staging.write(document.url_path + "index.html", rendered.html)
+                rendered = replace(rendered, html=STAGED)
+            return rendered
+
+        # Pages the output folder holds are left there, and kept pages are taken in this process (sending
+        # them back from a worker would cost more than taking them); only the others go to the workers.
+        written = memo.pages_still_written(self.site, documents)
+        look = memo.has_kept_pages()
+        kept = [written.get((d.key, d.lang)) or (render_one(d, only_if_kept=True) if look else None)
+                for d in documents]
+        to_render = [document for document, rendered in zip(documents, kept) if rendered is None]
+        told = (lambda done: progress(done, len(to_render))) if progress else None
+        fresh = iter(memo.map(render_one, to_render, MIN_PAGES_PER_WORKER, told))
+        for document, rendered in zip(documents, kept):
+            self._keep(document, rendered or next(fresh))
+
+    def result(self) -> BuildResult:
+        """The whole build, once every page is rendered; raises BuildFailed as `build` does."""
+        config = self.site.config
+        problems = list(self.prepared.problems)
+        files: dict[str, bytes] = dict(self.prepared.static.files)
+        media: dict[str, MediaFile] = {}
+        for lang in config.languages:
+            cards = self.cards(lang.code)
+            problems += cards.problems
+            media.update(cards.media)
+        for document in self.site.documents:
+            rendered = self._documents[(document.key, document.lang)]
+            problems += rendered.problems
+            for item in rendered.media:
+                media[item.output_path] = item
+            if rendered.html is not None:
+                files[document.url_path + "index.html"] = rendered.html
+        kept = self.memo.site_files_still_written()
+        if kept is not None:
+            files.update((name, UNCHANGED) for name in kept.names)
+            found = list(kept.problems)
+        else:
+            for lang in config.languages:
+                files[f"{lang.code}/feed.xml"] = self.feed(lang.code)
+            site_files, found = self.site_files()
+            files.update(site_files)
+        whole_site = [*(f"{lang.code}/feed.xml" for lang in config.languages), *SITE_FILES]
+        self.memo.keep_site_files(SiteFilesWritten(tuple(name for name in whole_site if name in files),
+                                                   tuple(found)))
+        problems += found
+        for item in media.values():
+            # A media file's name carries a digest of its bytes: one the last build wrote, untouched, is right.
+            try:
+                files[item.output_path] = UNCHANGED if self.memo.still_written(item.output_path) \
+                    else read_media(item, config.root)
+            except LeadsOut as refused:
+                problems.append(Problem(refused.outward.link, None, refused.outward.message))
+        problems = unique(problems)
+        stop_on_errors(problems, self.prepared.options)
+        return BuildResult(self.site, dict(sorted(files.items())), problems, self)
