@@ -13,9 +13,10 @@ import os
 from pathlib import Path
 
 from ..model.problems import WARNING, BuildFailed, Problem
+from ..model.project import INPUT_FOLDERS
 
 # Folders of the project that an output folder must never be, contain, or sit inside.
-SOURCE_FOLDERS = ("content", "templates", "locales", "static", "smallsite", "tests", ".git")
+SOURCE_FOLDERS = (*INPUT_FOLDERS, "smallsite", "tests", ".git")
 # In the output folder: the files smallsite wrote there (JSON), and so may replace or delete.
 OWNED_RECORD = ".smallsite-files.json"
 RECORD_FORMAT = 1

@@ -19,14 +19,13 @@ from . import outputs
 from .assets import MediaFile, media_file, resolve_local
 from ..i18n.catalogues import LoadedCatalogue
 from ..model.config import Language, SiteConfig
-from ..model.content import CONTENT_DIR
 from ..model.site import Document, Site, alternates
 from ..model.links import files_below
 from .markdown import RenderedMarkdown
 from ..model.names import encode_path, nfc
 from ..model.problems import Problem, display_path
+from ..model.project import CONTENT_DIR, TEMPLATES_DIR
 
-TEMPLATES_DIR = "templates"
 TEMPLATE_FOR_KIND = {"home": "home.html", "story": "story.html", "page": "page.html"}
 # The privacy-enhanced player: no cookies until the reader plays the film (issue 3).
 FILM_EMBED = "https://www.youtube-nocookie.com/embed/{id}?autoplay=1&rel=0"

@@ -21,7 +21,7 @@ from ..model.site import Document, alternates
 from ..i18n.messages import extract_template
 from ..build.pipeline import BuildOptions, BuildResult, build
 from ..model.problems import WARNING, BuildFailed, Problem
-from ..build.render import TEMPLATES_DIR
+from ..model.project import TEMPLATES_DIR
 from ..i18n.stale import STALE, UNMARKED, translation_states
 from ..i18n.status import page_todo
 

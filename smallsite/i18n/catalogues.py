@@ -20,11 +20,11 @@ from ..model.config import Language, SiteConfig
 from ..model.links import outward_link
 from .po_grammar import check_po
 from ..model.problems import WARNING, Problem, display_path, plain
+from ..model.project import LOCALES_DIR
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
-LOCALES_DIR = "locales"
 DOMAIN = "messages"
 CACHE_FILE = Path(".cache") / "catalogues.bin"
 # A % directive as Python's % operator reads it (the templates format every interface string with %,

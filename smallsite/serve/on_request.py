@@ -13,6 +13,7 @@ from typing import Iterator, Mapping
 from ..build.assets import read_media
 from ..model.site import Document
 from ..model.links import LeadsOut
+from ..model.project import CONTENT_DIR
 from ..speed.markdown_cache import MarkdownCache
 from ..build.pipeline import PreparedSite, SiteRendering
 
@@ -84,7 +85,7 @@ def changed_documents(prepared: PreparedSite, changed: frozenset[str]) -> list[D
     language's and the fallbacks made from it), and after a change outside content/ (a template, a
     catalogue) one page of each kind, so that an error every such page makes shows at once."""
     documents = [d for d in prepared.site.documents if d.page.shown in changed]
-    if any(not name.startswith("content/") for name in changed):
+    if any(not name.startswith(CONTENT_DIR + "/") for name in changed):
         kinds: dict[str, Document] = {}
         for document in prepared.site.documents:
             kinds.setdefault(document.page.kind, document)
@@ -94,7 +95,7 @@ def changed_documents(prepared: PreparedSite, changed: frozenset[str]) -> list[D
 
 def only_pages_changed(changed: frozenset[str]) -> bool:
     """True when every changed path is a page's source (no picture, template, catalogue, ...)."""
-    return all(name.startswith("content/") and name.endswith(".md") for name in changed)
+    return all(name.startswith(CONTENT_DIR + "/") and name.endswith(".md") for name in changed)
 
 
 def next_cache(cache: MarkdownCache, changed: frozenset[str]) -> MarkdownCache:

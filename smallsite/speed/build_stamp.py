@@ -29,10 +29,9 @@ from .store import code_digest, read_cache_file, write_cache_file
 from ..model.ignored import is_ignored_name
 from ..model.links import is_inside
 from ..model.problems import Problem, plain
+from ..model.project import INPUT_FILES, INPUT_FOLDERS
 
 STAMP_FILE = Path(".cache") / "build-stamp.bin"
-INPUT_FOLDERS = ("content", "templates", "locales", "static")
-INPUT_FILES = ("site.toml",)
 FORMAT = 1
 # A file changed this close to a scan's start is hashed, and hashed again next time even when its stat
 # looks the same (the clock's granularity could hide a second edit).
