@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from babel.support import NullTranslations, Translations
 
-from ..speed.store import code_digest, read_cache_file, write_cache_file
+from ..speed.store import CACHE_DIR, code_digest, read_cache_file, write_cache_file
 from ..model.config import Language, SiteConfig
 from ..model.links import outward_link
 from .po_grammar import check_po
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
 DOMAIN = "messages"
-CACHE_FILE = Path(".cache") / "catalogues.bin"
+CACHE_FILE = Path(CACHE_DIR) / "catalogues.bin"
 # A % directive as Python's % operator reads it (the templates format every interface string with %,
 # even one with no placeholder): %%, or an optional (name), flags, width, precision and a letter.
 DIRECTIVE = re.compile(r"%(?:%|(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"

@@ -16,8 +16,7 @@ from ..model.links import LeadsOut
 from ..model.project import CONTENT_DIR
 from ..speed.markdown_cache import MarkdownCache
 from ..build.pipeline import PreparedSite, SiteRendering
-
-SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")
+from ..build.render import SITE_FILES
 
 
 class RenderedOnRequest(Mapping[str, bytes]):

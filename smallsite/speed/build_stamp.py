@@ -25,13 +25,13 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .store import code_digest, read_cache_file, write_cache_file
+from .store import CACHE_DIR, code_digest, read_cache_file, write_cache_file
 from ..model.ignored import is_ignored_name
 from ..model.links import is_inside
 from ..model.problems import Problem, plain
 from ..model.project import INPUT_FILES, INPUT_FOLDERS
 
-STAMP_FILE = Path(".cache") / "build-stamp.bin"
+STAMP_FILE = Path(CACHE_DIR) / "build-stamp.bin"
 FORMAT = 1
 # A file changed this close to a scan's start is hashed, and hashed again next time even when its stat
 # looks the same (the clock's granularity could hide a second edit).

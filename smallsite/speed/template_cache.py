@@ -12,8 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from .store import read_cache_file, write_cache_file
-from .page_cache import CACHE_DIR
+from .store import CACHE_DIR, read_cache_file, write_cache_file
 
 CACHE_FILE = "templates.bin"
 
