@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 
+from ..model.links import output_files
 from ..model.problems import WARNING, BuildFailed, Problem
 from ..model.project import INPUT_FOLDERS
 
@@ -136,11 +137,5 @@ def folders_above(paths) -> set[str]:
 
 def list_folder(out: Path) -> tuple[list[str], list[str]]:
     """Every file (anything but a real folder) and every folder below the output folder, as output paths."""
-    files, folders = [], []
-    for folder, dirs, names in os.walk(out):
-        relative = Path(folder).relative_to(out).as_posix()
-        prefix = "" if relative == "." else relative + "/"
-        for name in dirs:
-            (files if os.path.islink(os.path.join(folder, name)) else folders).append(prefix + name)
-        files += [prefix + name for name in names]
-    return files, folders
+    folders: list[str] = []
+    return [name for name, _ in output_files(out, folders)], folders
