@@ -3,7 +3,7 @@
 Compiling the templates is most of what a rebuild that renders a page or two spends on Jinja, and each
 language's environment compiled them again. Jinja's own bytecode-cache hook takes a template's code here,
 keyed by its name, its file and a digest of its source (Jinja checks that one), and by smallsite's code
-digest (which covers the environments' settings: every environment is made by render.make_environment
+digest (which covers the environments' settings: every environment is made by environments.make_environment
 alike). A corrupt file, or one written by other code, is ignored."""
 
 from __future__ import annotations
