@@ -134,8 +134,8 @@ def _template_position(config: SiteConfig, traceback, name: str) -> tuple[str, i
 
 
 @dataclass(frozen=True)
-class Hero:
-    """A page's illustration, ready for a template."""
+class ResolvedHero:
+    """A page's illustration, ready for a template: front matter's Hero, as its hashed media file."""
 
     url: str
     alt: str
@@ -149,7 +149,7 @@ def page_links(site: Site, lang: str) -> dict[str, str]:
 
 
 def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[Path], MediaFile] = media_file
-                 ) -> tuple[Hero | None, MediaFile | None, Problem | None]:
+                 ) -> tuple[ResolvedHero | None, MediaFile | None, Problem | None]:
     """The page's front-matter illustration as a hashed media file (`read_media`: a build's memo of them)."""
     hero = document.page.front.hero
     if hero is None:
@@ -160,11 +160,11 @@ def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[P
         return None, None, problem
     media = read_media(path)
     url = config.base_path + encode_path(media.output_path)
-    return Hero(url, hero.alt, media.width, media.height), media, None
+    return ResolvedHero(url, hero.alt, media.width, media.height), media, None
 
 
 def document_context(renderer: Renderer, document: Document, body: RenderedMarkdown,
-                     hero: Hero | None, stories: list[dict]) -> dict[str, Any]:
+                     hero: ResolvedHero | None, stories: list[dict]) -> dict[str, Any]:
     """Everything a page template may use: plain data, named for what it is."""
     site = renderer.site
     config = site.config
@@ -251,7 +251,7 @@ def section_links(renderer: Renderer, document: Document) -> list[dict]:
             for other in renderer.plain_pages.get(document.lang, ())]
 
 
-def share_image(renderer: Renderer, hero: Hero | None) -> dict | None:
+def share_image(renderer: Renderer, hero: ResolvedHero | None) -> dict | None:
     """The absolute image a share card shows: the page's illustration, else the site's card."""
     config = renderer.site.config
     if hero is not None:
