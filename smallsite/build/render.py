@@ -281,6 +281,9 @@ def _is_stale_translation(site: Site, document: Document) -> bool:
 
 
 SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")  # what render_site_files writes
+# Those of them that are pages speaking every language, and their templates: the chooser, the 404 page.
+SITE_PAGES = {"index.html": "chooser.html", "404.html": "404.html"}
+NOT_FOUND_PAGE = "404.html"
 
 
 def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Problem]:
@@ -289,7 +292,8 @@ def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Probl
     config = site.config
     problems: list[Problem] = []
     default_env = renderer.environments[config.default_language]
-    for name, output, not_found in (("chooser.html", "index.html", False), ("404.html", "404.html", True)):
+    for output, name in SITE_PAGES.items():
+        not_found = output == NOT_FOUND_PAGE
         greetings = {}
         for language in config.languages:
             env = renderer.environments[language.code]
