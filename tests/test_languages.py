@@ -150,7 +150,7 @@ def test_root_chooser_lists_every_language_without_script(site):
 
 
 def test_our_quick_underscore_gives_what_jinjas_gives():
-    """Templates' `_` is render._quick_gettext: for every kind of call, the text (or the error) Jinja's
+    """Templates' `_` is environments._quick_gettext: for every kind of call, the text (or the error) Jinja's
     i18n extension gives, whether or not the same text was asked for before."""
     import io
 
@@ -159,7 +159,7 @@ def test_our_quick_underscore_gives_what_jinjas_gives():
     from babel.messages.mofile import write_mo
     from babel.support import Translations
 
-    from smallsite.build.render import _quick_gettext
+    from smallsite.build.environments import _quick_gettext
 
     catalog = Catalog(locale="ko")
     for source, translated in {"Hello": "안녕 <b>", "Hi %(name)s": "%(name)s 님", "Sure": "100%% 확실",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT, SITE_TOML, all_languages, page
-from smallsite.build import output_folder
+from smallsite.build import folder_swap, output_folder
 from smallsite.build import write
 
 OWNED = output_folder.OWNED_RECORD
@@ -263,7 +263,7 @@ def test_a_write_stopped_at_any_step_leaves_the_old_site_or_the_new_one(site, tm
         old_tree = snapshot(out)
     calls = {"count": 0, "crash_at": 0}
     real = {name: getattr(write.os, name) for name in ("link", "replace", "makedirs", "mkdir", "unlink", "rmdir")}
-    real_open, real_exchange, real_rmtree = open, write._exchange, write.shutil.rmtree
+    real_open, real_exchange, real_rmtree = open, folder_swap._exchange, write.shutil.rmtree
 
     def counted(function):
         def call(*args, **kwargs):
@@ -277,7 +277,7 @@ def test_a_write_stopped_at_any_step_leaves_the_old_site_or_the_new_one(site, tm
         for name, function in real.items():
             monkeypatch.setattr(write.os, name, counted(function))
         monkeypatch.setattr(write, "open", counted(real_open), raising=False)
-        monkeypatch.setattr(write, "_exchange", counted(real_exchange))
+        monkeypatch.setattr(folder_swap, "_exchange", counted(real_exchange))
         monkeypatch.setattr(write.shutil, "rmtree", counted(real_rmtree))
 
     new_tree = None

@@ -29,9 +29,9 @@ LOWEST_PYTHON = LOWEST_VENV / "bin" / "python"
 PINS_FILE = "pins.txt"  # in LOWEST_VENV: the pins it was made with
 
 sys.path.insert(0, str(PROJECT))
-from smallsite.serve.watch import WATCHED_FILES, WATCHED_FOLDERS  # noqa: E402 - what a build reads
+from smallsite.model.project import INPUT_FILES, INPUT_FOLDERS  # noqa: E402 - what a build reads
 
-SITE_SOURCES = (*WATCHED_FILES, *WATCHED_FOLDERS)
+SITE_SOURCES = (*INPUT_FILES, *INPUT_FOLDERS)
 # The test extra's runner, at its own lowest, and the tests (none needing a browser) that exercise each
 # library: Python-Markdown (markdown, markdown_patterns: our accelerator against stock), Babel
 # (languages, check, i18n_*), PyYAML (frontmatter), Jinja2 (safety), Tornado and livereload (serve),

@@ -15,8 +15,8 @@ from ..model.links import (PLAIN_FILE, THROUGH_LINK, LeadsOut, files_below, lead
                     what_is_at)
 from ..model.names import MAX_NAME_BYTES, encode_path, find_in_other_form, form_clash, form_clashes, nfc
 from ..model.problems import Problem, display_path
+from ..model.project import STATIC_DIR
 
-STATIC_DIR = "static"
 MEDIA_DIR = "media"
 # What hashed_name adds to a name: a dot and ten hexadecimal digits.
 HASH_BYTES = 11

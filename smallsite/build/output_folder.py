@@ -12,10 +12,12 @@ import json
 import os
 from pathlib import Path
 
+from ..model.links import output_files
 from ..model.problems import WARNING, BuildFailed, Problem
+from ..model.project import INPUT_FOLDERS
 
 # Folders of the project that an output folder must never be, contain, or sit inside.
-SOURCE_FOLDERS = ("content", "templates", "locales", "static", "smallsite", "tests", ".git")
+SOURCE_FOLDERS = (*INPUT_FOLDERS, "smallsite", "tests", ".git")
 # In the output folder: the files smallsite wrote there (JSON), and so may replace or delete.
 OWNED_RECORD = ".smallsite-files.json"
 RECORD_FORMAT = 1
@@ -135,11 +137,5 @@ def folders_above(paths) -> set[str]:
 
 def list_folder(out: Path) -> tuple[list[str], list[str]]:
     """Every file (anything but a real folder) and every folder below the output folder, as output paths."""
-    files, folders = [], []
-    for folder, dirs, names in os.walk(out):
-        relative = Path(folder).relative_to(out).as_posix()
-        prefix = "" if relative == "." else relative + "/"
-        for name in dirs:
-            (files if os.path.islink(os.path.join(folder, name)) else folders).append(prefix + name)
-        files += [prefix + name for name in names]
-    return files, folders
+    folders: list[str] = []
+    return [name for name, _ in output_files(out, folders)], folders

@@ -16,7 +16,8 @@ from ..model.problems import Problem
 from ..model.site import Site, assemble_site
 from .assets import StaticFiles, collect_static
 from .memo import Memo
-from .render import check_templates, load_locale_data, make_environment
+from .environments import load_locale_data, make_environment
+from .render import check_templates
 
 if TYPE_CHECKING:
     from .options import BuildOptions

@@ -1,8 +1,7 @@
-"""One Jinja environment per language; a document -> HTML bytes."""
+"""A document -> HTML bytes, in its language's Jinja environment (environments.py)."""
 
 from __future__ import annotations
 
-import datetime
 import sys
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,22 +10,18 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 import jinja2
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
 from . import outputs
 from .assets import MediaFile, media_file, resolve_local
-from ..i18n.catalogues import LoadedCatalogue
-from ..model.config import Language, SiteConfig
-from ..model.content import CONTENT_DIR
+from ..model.config import SiteConfig
 from ..model.site import Document, Site, alternates
 from ..model.links import files_below
 from .markdown import RenderedMarkdown
-from ..model.names import encode_path, nfc
+from ..model.names import encode_path
 from ..model.problems import Problem, display_path
+from ..model.project import CONTENT_DIR, TEMPLATES_DIR
 
-TEMPLATES_DIR = "templates"
 TEMPLATE_FOR_KIND = {"home": "home.html", "story": "story.html", "page": "page.html"}
 # The privacy-enhanced player: no cookies until the reader plays the film (issue 3).
 FILM_EMBED = "https://www.youtube-nocookie.com/embed/{id}?autoplay=1&rel=0"
@@ -92,103 +87,6 @@ class Renderer:
 CARD_MACROS = "_macros.html"
 
 
-def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCatalogue,
-                     static_urls: dict[str, str]) -> jinja2.Environment:
-    """A Jinja environment for one language: its catalogue and Babel locale are fixed here,
-    so no template ever depends on the process's locale."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(config.root / TEMPLATES_DIR),
-        autoescape=True,  # front matter and titles are text, never HTML
-        undefined=jinja2.StrictUndefined,  # a typo in a template is an error, not an empty string
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.install_gettext_translations(catalogue.translations, newstyle=True)
-    env.globals["_"] = _quick_gettext(env.globals["_"], env.globals["gettext"], catalogue.translations)
-    locale = language.locale
-    env.filters["date"] = _remembered_dates(locale)
-    env.filters["number"] = lambda value: format_decimal(value, locale=locale)
-    env.filters["percent"] = lambda value: format_percent(value, locale=locale)
-    # Each static file's URL made once, not at each of the pages that ask for it.
-    addresses = {name: config.base_path + encode_path(output) for name, output in static_urls.items()}
-
-    def asset(name: str) -> str:
-        address = addresses.get(name) or addresses.get(nfc(name))  # static/'s names are kept in NFC
-        if address is None:
-            raise jinja2.TemplateRuntimeError(f"no static file '{name}' in static/")
-        return address
-
-    env.globals["asset"] = asset
-    return env
-
-
-def _quick_gettext(alias: Callable[..., Any], installed: Callable[..., Any], translations: Any
-                   ) -> Callable[..., Any]:
-    """`_` as Jinja's i18n extension makes it (new style), with less work for what templates call most.
-
-    Its `_` looks `gettext` up in the page's context and calls it through the context, which calls the
-    catalogue through the context again, then wraps the text in Markup (when autoescaping) and formats
-    it with the call's variables (always: `%%` is a literal percent sign). Every page calls it about ten
-    times, mostly with a fixed text and no variables; those results are remembered (they depend only on
-    the text and on autoescaping), and the rest are made directly. Any other call (a template's own
-    `gettext`, a text that is not a string, another number of arguments) goes Jinja's way."""
-    translate = getattr(translations, "ugettext", None) or translations.gettext  # as Jinja picks it
-    remembered: dict[tuple[str, bool], Any] = {}
-
-    def made(text: str, autoescape: bool, variables: dict[str, Any]) -> Any:
-        translated = translate(text)
-        return (Markup(translated) if autoescape else translated) % variables
-
-    @jinja2.pass_context
-    def quick(__context: jinja2.runtime.Context, /, *args: Any, **variables: Any) -> Any:
-        if len(args) != 1 or type(args[0]) is not str or __context.resolve_or_missing("gettext") is not installed:
-            return alias(__context, *args, **variables)
-        autoescape = __context.eval_ctx.autoescape
-        if variables:
-            return made(args[0], autoescape, variables)
-        key = (args[0], autoescape)
-        found = remembered.get(key)
-        if found is None:
-            found = remembered[key] = made(args[0], autoescape, {})
-        return found
-
-    return quick
-
-
-def load_locale_data(config: SiteConfig) -> None:
-    """Have Babel read every language's locale data now. It reads a locale's data at its first date
-    (2-10 ms a locale): a build that will render many pages reads it before forking, so the processes
-    that render them inherit it instead of each reading it for its first pages."""
-    for language in config.languages:
-        try:
-            format_date(datetime.date(2000, 1, 1), locale=language.locale)
-        except Exception:  # noqa: BLE001 - a locale Babel refuses is reported where a page uses it
-            pass
-
-
-def _remembered_dates(locale) -> Callable[..., str]:
-    """Babel's format_date, each (date, format) formatted once: a story page lists every other story's
-    date, and Babel takes longer over one date than Jinja over the rest of a card."""
-    formatted: dict[tuple[Any, str], str] = {}
-
-    def date(value, format: str = "long") -> str:
-        if isinstance(value, datetime.datetime):
-            # Its calendar day where it was written (as Babel shows it): two moments that are equal in
-            # another zone must not share a remembered text.
-            value = value.date()
-        try:
-            return formatted[(value, format)]
-        except KeyError:
-            text = formatted[(value, format)] = format_date(value, format=format, locale=locale)
-            return text
-        except TypeError:  # not hashable, so not a date Babel would take either: let it say so
-            return format_date(value, format=format, locale=locale)
-
-    return date
-
-
 def check_templates(config: SiteConfig, env: jinja2.Environment) -> list[Problem]:
     """Compile every template once, so a syntax error is reported whatever page uses it. A link that leads
     out of the project (links.py) is refused, never read; editors' litter (ignored.py: an Emacs lock
@@ -234,8 +132,8 @@ def _template_position(config: SiteConfig, traceback, name: str) -> tuple[str, i
 
 
 @dataclass(frozen=True)
-class Hero:
-    """A page's illustration, ready for a template."""
+class ResolvedHero:
+    """A page's illustration, ready for a template: front matter's Hero, as its hashed media file."""
 
     url: str
     alt: str
@@ -249,7 +147,7 @@ def page_links(site: Site, lang: str) -> dict[str, str]:
 
 
 def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[Path], MediaFile] = media_file
-                 ) -> tuple[Hero | None, MediaFile | None, Problem | None]:
+                 ) -> tuple[ResolvedHero | None, MediaFile | None, Problem | None]:
     """The page's front-matter illustration as a hashed media file (`read_media`: a build's memo of them)."""
     hero = document.page.front.hero
     if hero is None:
@@ -260,11 +158,11 @@ def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[P
         return None, None, problem
     media = read_media(path)
     url = config.base_path + encode_path(media.output_path)
-    return Hero(url, hero.alt, media.width, media.height), media, None
+    return ResolvedHero(url, hero.alt, media.width, media.height), media, None
 
 
 def document_context(renderer: Renderer, document: Document, body: RenderedMarkdown,
-                     hero: Hero | None, stories: list[dict]) -> dict[str, Any]:
+                     hero: ResolvedHero | None, stories: list[dict]) -> dict[str, Any]:
     """Everything a page template may use: plain data, named for what it is."""
     site = renderer.site
     config = site.config
@@ -351,7 +249,7 @@ def section_links(renderer: Renderer, document: Document) -> list[dict]:
             for other in renderer.plain_pages.get(document.lang, ())]
 
 
-def share_image(renderer: Renderer, hero: Hero | None) -> dict | None:
+def share_image(renderer: Renderer, hero: ResolvedHero | None) -> dict | None:
     """The absolute image a share card shows: the page's illustration, else the site's card."""
     config = renderer.site.config
     if hero is not None:
@@ -381,6 +279,9 @@ def _is_stale_translation(site: Site, document: Document) -> bool:
 
 
 SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")  # what render_site_files writes
+# Those of them that are pages speaking every language, and their templates: the chooser, the 404 page.
+SITE_PAGES = {"index.html": "chooser.html", "404.html": "404.html"}
+NOT_FOUND_PAGE = "404.html"
 
 
 def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Problem]:
@@ -389,7 +290,8 @@ def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Probl
     config = site.config
     problems: list[Problem] = []
     default_env = renderer.environments[config.default_language]
-    for name, output, not_found in (("chooser.html", "index.html", False), ("404.html", "404.html", True)):
+    for output, name in SITE_PAGES.items():
+        not_found = output == NOT_FOUND_PAGE
         greetings = {}
         for language in config.languages:
             env = renderer.environments[language.code]

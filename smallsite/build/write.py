@@ -16,16 +16,15 @@ never removed."""
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import json
 import os
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from stat import S_ISREG
 
+from .folder_swap import swap_folders
 from .output_folder import (OWNED_RECORD, check_output_dir, folders_above, list_folder, read_owned,
                             record_bytes, refuse_clashes)
 from ..model.problems import BuildFailed, Problem
@@ -356,50 +355,6 @@ def _link_or_copy(source: str, target: str) -> None:
         if exc.errno == errno.EEXIST:
             raise
         shutil.copy2(source, target, follow_symlinks=False)
-
-
-def swap_folders(new: Path, old: Path) -> None:
-    """Exchange two folders' names in one step (Linux renameat2, macOS renamex_np): no moment exists
-    when `old`'s name holds neither. Where the system has no such call, two renames leave a moment,
-    between them, when the name is missing, but still never a mix of old and new files."""
-    if _exchange(os.fsencode(new), os.fsencode(old)):
-        return
-    retired = old.with_name(f".{old.name}.old")
-    os.replace(old, retired)
-    os.replace(new, old)
-    os.replace(retired, new)  # so that the caller finds the old folder where the new one was
-
-
-def _exchange(first: bytes, second: bytes) -> bool:
-    """Swap two names atomically, if the system can; False where it cannot."""
-    libc = _libc()
-    if libc is None:
-        return False
-    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
-        at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
-        result = libc.renameat2(at_cwd, first, at_cwd, second, exchange)
-    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
-        result = libc.renamex_np(first, second, 2)  # RENAME_SWAP
-    else:
-        return False
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):  # a file system without it
-        return False
-    raise OSError(code, os.strerror(code), os.fsdecode(second))
-
-
-_LIBC: list = []
-
-
-def _libc():
-    if not _LIBC:
-        try:
-            _LIBC.append(ctypes.CDLL(None, use_errno=True))
-        except OSError:
-            _LIBC.append(None)
-    return _LIBC[0]
 
 
 def _same_bytes(path: str, data: bytes) -> bool:

@@ -21,12 +21,12 @@ from ..model.site import Document, alternates
 from ..i18n.messages import extract_template
 from ..build.pipeline import BuildOptions, BuildResult, build
 from ..model.problems import WARNING, BuildFailed, Problem
-from ..build.render import TEMPLATES_DIR
+from ..build.render import SITE_PAGES
+from ..model.project import TEMPLATES_DIR
 from ..i18n.stale import STALE, UNMARKED, translation_states
 from ..i18n.status import page_todo
 
 PAGE_BUDGET = 60 * 1024  # bytes per page with its CSS, scripts and images, uncompressed
-SITE_PAGES = {"index.html": "chooser.html", "404.html": "404.html"}  # output -> template
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 XHTML = "{http://www.w3.org/1999/xhtml}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -8,8 +8,9 @@ import re
 
 from .cli import report
 from ..model.config import SiteConfig, load_config
-from ..model.content import CONTENT_DIR, STORIES_SECTION, find_sources, read_page
+from ..model.content import STORIES_SECTION, find_sources, read_page
 from ..model.problems import BuildFailed, Problem
+from ..model.project import CONTENT_DIR
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 

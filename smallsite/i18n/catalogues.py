@@ -19,13 +19,13 @@ from ..model.config import Language, SiteConfig
 from ..model.links import outward_link
 from .po_grammar import check_po
 from ..model.problems import WARNING, Problem, display_path, plain
+from ..model.project import LOCALES_DIR
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
     from ..build.memo import KeptFile
 
-LOCALES_DIR = "locales"
 DOMAIN = "messages"
 # A % directive as Python's % operator reads it (the templates format every interface string with %,
 # even one with no placeholder): %%, or an optional (name), flags, width, precision and a letter.

@@ -14,6 +14,7 @@ from .messages import PYBABEL_EXTRACT, PYBABEL_INIT, PYBABEL_UPDATE, TEMPLATE, i
     update_catalogue, write_template
 from .po_grammar import check_po
 from ..model.problems import BuildFailed, Problem, display_path
+from ..model.project import CONFIG_NAME
 from .stale import find_source_change, mark_translated, source_of
 from .status import RUN, format_json, format_table, translation_status
 
@@ -113,7 +114,7 @@ def run_init(args: argparse.Namespace, config: SiteConfig) -> int:
     """`i18n init LANG`: start the catalogue of a language in site.toml."""
     codes = [language.code for language in config.languages]
     if args.lang not in codes:
-        report([Problem("site.toml", None, f"no language '{args.lang}': add a [[languages]] table with "
+        report([Problem(CONFIG_NAME, None, f"no language '{args.lang}': add a [[languages]] table with "
                         f"code = \"{args.lang}\" first (languages now: {', '.join(codes)})")])
         return 1
     language = config.language(args.lang)

@@ -22,9 +22,10 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 from babel.util import LOCALTZ
 
-from .catalogues import DOMAIN, LOCALES_DIR
+from .catalogues import DOMAIN
 from .po_grammar import babel_lines
 from ..model.problems import BuildFailed, Problem
+from ..model.project import LOCALES_DIR
 
 MAPPING_FILE = "babel.cfg"
 TEMPLATE = f"{LOCALES_DIR}/{DOMAIN}.pot"

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model.config import SiteConfig
-from ..model.content import CONTENT_DIR, SourceFile, find_sources, read_page
+from ..model.content import SourceFile, find_sources, read_page
 from ..model.site import Document, Site
 from ..model.problems import Problem, display_path
+from ..model.project import CONTENT_DIR
 
 DIGEST_LENGTH = 12
 FIELD = "translated_from"

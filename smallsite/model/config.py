@@ -15,8 +15,8 @@ from babel import Locale, UnknownLocaleError
 
 from .links import outward_link
 from .problems import BuildFailed, Problem
+from .project import CONFIG_NAME
 
-CONFIG_NAME = "site.toml"
 # What raw HTML written in Markdown becomes (docs/raw-html.md): a safe subset, text, or as written.
 RAW_HTML_MODES = ("safe", "escape", "trusted")
 

@@ -16,8 +16,8 @@ from .ignored import is_ignored_name
 from .links import OutwardLink, is_inside
 from .names import MAX_NAME_BYTES, form_clash, form_clashes, nfc
 from .problems import WARNING, Problem, display_path
+from .project import CONTENT_DIR
 
-CONTENT_DIR = "content"
 STORIES_SECTION = "stories"
 SOURCE_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)*)\.md$")
 SAFE_SEGMENT = re.compile(r"^[^/\\\x00-\x1f?#%<>\"|*:]+$")

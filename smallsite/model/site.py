@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Language, SiteConfig
-from .content import CONTENT_DIR, Page
+from .content import Page
 from .dates import newest_first
 from .names import encode_path
 from .problems import ERROR, WARNING, Problem
+from .project import CONTENT_DIR
 
 
 @dataclass(frozen=True)

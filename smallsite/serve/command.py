@@ -25,6 +25,7 @@ from ..build.pipeline import BuildOptions, BuildResult, PreparedSite, SiteRender
 from ..speed.preview_memo import PreviewMemo
 from .preview import Preview, Snapshot, make_application
 from ..model.problems import BuildFailed, Problem
+from ..model.project import CONTENT_DIR
 from .watch import SourceWatcher
 from ..build.output_folder import check_output_dir, foreign_problems
 from ..build.write import write_tree
@@ -130,7 +131,7 @@ class PreviewBuilder:
                 problems += rendering.cards(language.code).problems
         for document in documents:
             problems += rendering.document(document).problems
-        if any(not name.startswith("content/") for name in changed):
+        if any(not name.startswith(CONTENT_DIR + "/") for name in changed):
             problems += rendering.site_files()[1]  # the chooser and the 404 page use other templates
         self._unfinished = (rendering, changed, started, previous)
         stop_on_errors(problems, options)  # a whole build would fail too: no need to wait for it to say so

@@ -13,11 +13,11 @@ from typing import Iterator, Mapping
 from ..build.assets import read_media
 from ..model.site import Document
 from ..model.links import LeadsOut
+from ..model.project import CONTENT_DIR
 from ..build.prepare import PreparedSite
 from ..build.rendering import SiteRendering
+from ..build.render import SITE_FILES
 from ..speed.preview_memo import only_pages_changed
-
-SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")
 
 
 class RenderedOnRequest(Mapping[str, bytes]):
@@ -85,7 +85,7 @@ def changed_documents(prepared: PreparedSite, changed: frozenset[str]) -> list[D
     language's and the fallbacks made from it), and after a change outside content/ (a template, a
     catalogue) one page of each kind, so that an error every such page makes shows at once."""
     documents = [d for d in prepared.site.documents if d.page.shown in changed]
-    if any(not name.startswith("content/") for name in changed):
+    if any(not name.startswith(CONTENT_DIR + "/") for name in changed):
         kinds: dict[str, Document] = {}
         for document in prepared.site.documents:
             kinds.setdefault(document.page.kind, document)

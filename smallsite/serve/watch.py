@@ -11,12 +11,8 @@ from pathlib import Path, PurePosixPath
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from ..model.config import CONFIG_NAME
 from ..model.ignored import is_ignored_path
-
-# What a build reads: these folders (recursively) and site.toml.
-WATCHED_FOLDERS = ("content", "templates", "locales", "static")
-WATCHED_FILES = (CONFIG_NAME,)
+from ..model.project import INPUT_FILES, INPUT_FOLDERS
 
 # Event types that can change what a build reads. Opened, closed-without-writing and attribute-only
 # events are left out: reading a file (the build does, a lot) must not cause another build.
@@ -39,7 +35,7 @@ def is_source(relative: str) -> bool:
     if not relative or relative.startswith("../"):
         return False
     parts = PurePosixPath(relative).parts
-    if parts[0] not in WATCHED_FOLDERS and relative not in WATCHED_FILES:
+    if parts[0] not in INPUT_FOLDERS and relative not in INPUT_FILES:
         return False
     return not is_ignored_path(relative)
 
@@ -135,7 +131,7 @@ class SourceWatcher:
 
     def ensure_watched(self) -> None:
         """Watch every watched folder that exists, again if it was deleted and made anew."""
-        for name in WATCHED_FOLDERS:
+        for name in INPUT_FOLDERS:
             folder = self.root / name
             try:
                 inode = folder.stat().st_ino if folder.is_dir() else None

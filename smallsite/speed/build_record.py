@@ -34,9 +34,10 @@ from typing import TYPE_CHECKING
 
 from .build_stamp import InputScan, output_records, stamp_path
 from .store import write_atomically
-from ..model.content import CONTENT_DIR, Page
+from ..model.content import Page
+from ..model.project import CONFIG_NAME, CONTENT_DIR
 from ..model.site import Document, Site
-from .page_cache import PageCache, page_key
+from .page_cache import PageCache, html_key
 from ..build.assets import MediaFile
 from ..model.problems import Problem, plain
 
@@ -55,7 +56,7 @@ class WrittenPage:
     page_key: str
     problems: tuple  # (path, line, message, severity) tuples
     media: tuple  # MediaFile objects
-    hero: tuple | None  # (Hero, MediaFile, Problem), as resolve_hero gave it: part of the page key
+    hero: tuple | None  # (ResolvedHero, MediaFile, Problem), as resolve_hero gave it: part of the page key
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class BuildRecord:
     """What a build knew at its end (plain data, pickled for the next build)."""
 
     reads: dict[str, tuple]  # source path, relative to the project -> (Page | None, problems)
-    sections: dict[str, str]  # language -> its section digest (page_cache.prepare)
+    sections: dict[str, str]  # language -> its section digest (page_cache.digest_sections)
     pages: dict[str, WrittenPage]  # output path -> the page written there
     media: dict[str, object]  # file in content/, relative to the project -> its MediaFile (hashed name, size)
     # The files for the whole site (feeds, sitemap, robots.txt, the chooser and 404 pages), and their
@@ -119,7 +120,7 @@ def pages_still_written(previous: PreviousBuild, pages: PageCache, site: Site,
         if written is None or not previous.unchanged_source(document.page.path):
             continue
         if document.lang in same_section or \
-                page_key(pages, site, document, written.markdown_key, written.hero) == written.page_key:
+                html_key(pages, site, document, written.markdown_key, written.hero) == written.page_key:
             found[(document.key, document.lang)] = written
     return found
 
@@ -212,7 +213,7 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
     intact = frozenset(name for name, stat in now.items() if scan.previous_outputs.get(name) == stat)
     pages = {name: page for name, page in record.pages.items() if name in intact}
     media = {item.source: item for relative, item in record.media.items() if relative not in scan.changed}
-    cards = record.cards if "site.toml" not in scan.changed else {}
+    cards = record.cards if CONFIG_NAME not in scan.changed else {}
     changed_files = frozenset(Path(config_root, name) for name in scan.changed if name.startswith(content))
     return PreviousBuild(reads, dict(record.sections), pages, intact, now, folders, media,
                          record.site_files, cards, changed_files, paths, changed_reads)

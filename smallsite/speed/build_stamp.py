@@ -25,14 +25,13 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .store import code_digest, read_cache_file, write_cache_file
+from .store import CACHE_DIR, code_digest, read_cache_file, write_cache_file
 from ..model.ignored import is_ignored_name
-from ..model.links import is_inside
+from ..model.links import is_inside, output_files
 from ..model.problems import Problem, plain
+from ..model.project import INPUT_FILES, INPUT_FOLDERS
 
-STAMP_FILE = Path(".cache") / "build-stamp.bin"
-INPUT_FOLDERS = ("content", "templates", "locales", "static")
-INPUT_FILES = ("site.toml",)
+STAMP_FILE = Path(CACHE_DIR) / "build-stamp.bin"
 FORMAT = 1
 # A file changed this close to a scan's start is hashed, and hashed again next time even when its stat
 # looks the same (the clock's granularity could hide a second edit).
@@ -162,25 +161,7 @@ def _folder_files(folder: str, relative: str, followed: frozenset[str], project:
 def output_records(out_dir: Path, folders: list[str] | None = None) -> dict[str, OutputRecord]:
     """Every file under the output folder (links included, as themselves), with its size, times and inode;
     every real folder below it is added to `folders` when given."""
-    records: dict[str, OutputRecord] = {}
-    # Each folder's names carry their path from the top down (os.walk and relpath for each of a thousand
-    # folders took a tenth of a one-story rebuild). A folder comes before the folders in it.
-    pending = [(os.fspath(out_dir), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:  # gone, or not readable: as os.walk, skip it
-            continue
-        for entry in entries:
-            name = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                if folders is not None:
-                    folders.append(name)
-                pending.append((entry.path, name + "/"))
-            else:  # a file, or a link (to a folder too) as itself
-                records[name] = _stat_key(os.lstat(entry.path))
-    return records
+    return {name: _stat_key(os.lstat(path)) for name, path in output_files(out_dir, folders)}
 
 
 def _stat_key(stat: os.stat_result) -> tuple[int, int, int, int]:

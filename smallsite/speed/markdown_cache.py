@@ -27,12 +27,11 @@ import markdown as python_markdown
 import nh3
 
 from .. import __version__
-from .store import KeptEntries, read_cache_file, read_kept_bytes
+from .store import CACHE_DIR, KeptEntries, read_cache_file, read_kept_bytes
 from ..build.assets import MediaFile, media_file, resolve_local
 from ..build.markdown import EXTENSIONS, LinkContext, MarkdownConverters, RenderedMarkdown
 from ..model.problems import Problem, plain
 
-CACHE_DIR = ".cache"
 CACHE_FILE = "markdown.bin"
 FORMAT = 3  # 3: the HTML is kept compressed, or as its place in the page written to the output folder
 _CODE = Path(__file__).resolve().parent.parent  # the smallsite package

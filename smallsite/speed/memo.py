@@ -22,9 +22,8 @@ from ..model.problems import Problem, plain
 from ..model.site import Document, Site
 from .build_record import PreviousBuild, pages_still_written, site_files_still_written
 from .markdown_cache import MarkdownCache, cached_markdown, load_cache, placed, render_markdown_cached
-from .page_cache import CACHE_DIR, PageCache, cached_page, load_page_cache, new_entry, output_file, page_key
-from .page_cache import prepare as prepare_sections
-from .store import code_digest, read_cache_file, write_cache_file
+from .page_cache import PageCache, cached_page, digest_sections, html_key, load_page_cache, new_entry, output_file
+from .store import CACHE_DIR, code_digest, read_cache_file, write_cache_file
 from .template_cache import CompiledTemplates, compiled_templates
 from .workers import map_in_processes, worker_count
 
@@ -146,7 +145,7 @@ class DiskMemo(Memo):
 
     def start_pages(self, site: Site, static_urls: dict[str, str], cards: dict[str, list[dict]], options) -> None:
         if self.pages is not None:
-            prepare_sections(self.pages, site, static_urls, cards, (options.preview, options.drafts, options.strict))
+            digest_sections(self.pages, site, static_urls, cards, (options.preview, options.drafts, options.strict))
 
     def pages_still_written(self, site: Site, documents: list[Document]) -> dict[tuple[str, str], RenderedDocument]:
         if self.previous is None or self.pages is None:
@@ -173,7 +172,7 @@ class DiskMemo(Memo):
             body, key, entry = render_markdown_cached(context, cache,
                                                       lambda: work.convert(cache.converters, cache.media_file))
         hero = work.hero(cache.media_file)
-        kept_key = page_key(pages, work.renderer.site, work.document, key, hero) if pages is not None else None
+        kept_key = html_key(pages, work.renderer.site, work.document, key, hero) if pages is not None else None
         # Only a Markdown hit (entry None) proves the body is what it was when the page was kept.
         kept = cached_page(pages, kept_key) if pages is not None and entry is None else None
         if kept is not None:

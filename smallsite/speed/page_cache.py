@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .store import KeptEntries, code_digest, read_cache_file, read_kept_bytes
+from .store import CACHE_DIR, KeptEntries, code_digest, read_cache_file, read_kept_bytes
+from ..model.project import CONFIG_NAME, LOCALES_DIR, TEMPLATES_DIR
 from ..model.site import Document, Site
 from ..model.problems import Problem, plain
 
-CACHE_DIR = ".cache"
 CACHE_FILE = "pages.bin"
 PREVIEW_CACHE_FILE = "pages-preview.bin"
 FORMAT = 3  # 3: a page written to the output folder is kept as its file's name and digest
@@ -39,7 +39,7 @@ FORMAT = 3  # 3: a page written to the output folder is kept as its file's name 
 # of level 9 for a file 11 % bigger; pages shrink about 4 ×). Expanding is as fast at either level.
 COMPRESSION = 1
 # Folders whose every file a page may depend on (templates include each other; catalogues per language).
-_INPUT_FOLDERS = ("templates", "locales")
+_INPUT_FOLDERS = (TEMPLATES_DIR, LOCALES_DIR)
 
 # (data, the HTML's length, the template's problems as plain tuples, file), which marshal stores as they
 # are. `file` is "" when `data` is the zlib-compressed HTML; else the output file the page was written to,
@@ -115,7 +115,7 @@ def _folder_digest(digest, folder: Path) -> None:
             digest.update(b"\0")
 
 
-def prepare(cache: PageCache, site: Site, static_urls: dict[str, str], cards: dict[str, list[dict]],
+def digest_sections(cache: PageCache, site: Site, static_urls: dict[str, str], cards: dict[str, list[dict]],
             options: tuple) -> None:
     """Compute each language's section digest, once per build (before pages render, in this process).
     `options`: (preview, drafts, strict)."""
@@ -125,7 +125,7 @@ def prepare(cache: PageCache, site: Site, static_urls: dict[str, str], cards: di
     common.update(repr(tuple(options)).encode())
     common.update(repr(config).encode("utf-8", "surrogatepass"))
     try:
-        common.update((config.root / "site.toml").read_bytes())
+        common.update((config.root / CONFIG_NAME).read_bytes())
     except OSError:
         common.update(b"<no site.toml>")
     for folder in _INPUT_FOLDERS:
@@ -140,14 +140,14 @@ def prepare(cache: PageCache, site: Site, static_urls: dict[str, str], cards: di
         section.update(lang.code.encode() + b"\0")
         # Every page of the section, front matter whole (by its text's digest, which the page carries:
         # the text alone decides it): cards, navigation and titles come from it. Not the bodies: a page
-        # shows only its own (and its source's digest, in `page_key`).
+        # shows only its own (and its source's digest, in `html_key`).
         section.update(repr([(d.key, d.url_path, d.page.lang, d.page.shown, d.page.front_digest)
                              for d in site.documents if d.lang == lang.code]).encode("utf-8", "surrogatepass"))
         section.update(repr(cards.get(lang.code)).encode("utf-8", "surrogatepass"))
         cache.sections[lang.code] = section.hexdigest()
 
 
-def page_key(cache: PageCache, site: Site, document: Document, markdown_key: str, hero: object) -> str | None:
+def html_key(cache: PageCache, site: Site, document: Document, markdown_key: str, hero: object) -> str | None:
     """The digest of everything this document's page shows (None when the cache is not prepared)."""
     section = cache.sections.get(document.lang)
     if section is None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..build.memo import EarlierModel
 from ..build.prepare import PreparedSite
 from ..model.config import SiteConfig
+from ..model.project import CONTENT_DIR
 from .markdown_cache import MarkdownCache, load_cache
 from .memo import DiskMemo
 from .reuse import reusable_parts
@@ -46,7 +47,7 @@ class PreviewMemo(DiskMemo):
 
 def only_pages_changed(changed: frozenset[str]) -> bool:
     """True when every changed path is a page's source (no picture, template, catalogue, ...)."""
-    return all(name.startswith("content/") and name.endswith(".md") for name in changed)
+    return all(name.startswith(CONTENT_DIR + "/") and name.endswith(".md") for name in changed)
 
 
 def next_cache(cache: MarkdownCache, changed: frozenset[str]) -> MarkdownCache:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..build.memo import EarlierModel
-from ..model.content import CONTENT_DIR
+from ..model.project import CONTENT_DIR
 
 if TYPE_CHECKING:
     from ..model.config import SiteConfig

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO, Callable
 
 from .. import __version__
 
+CACHE_DIR = ".cache"  # in the project folder: every cache's file, the build stamp and the build record
 _CODE = Path(__file__).resolve().parent.parent  # the smallsite package
 # The libraries whose files decide what a page shows; located without importing them (an up-to-date
 # build never loads them).

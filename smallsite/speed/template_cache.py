@@ -3,7 +3,7 @@
 Compiling the templates is most of what a rebuild that renders a page or two spends on Jinja, and each
 language's environment compiled them again. Jinja's own bytecode-cache hook takes a template's code here,
 keyed by its name, its file and a digest of its source (Jinja checks that one), and by smallsite's code
-digest (which covers the environments' settings: every environment is made by render.make_environment
+digest (which covers the environments' settings: every environment is made by environments.make_environment
 alike). A corrupt file, or one written by other code, is ignored."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from .store import read_cache_file, write_cache_file
-from .page_cache import CACHE_DIR
+from .store import CACHE_DIR, read_cache_file, write_cache_file
 
 CACHE_FILE = "templates.bin"
 

@@ -1,0 +1,13 @@
+"""What a project holds that a build reads: its settings file and four folders, named here once.
+
+The build reads them (config.py, content.py, render.py, assets.py, catalogues.py), the build stamp
+records every file in them, the watcher rebuilds when one changes, and no output folder may overlap one:
+one list, so that none of these can leave out a folder another reads."""
+
+CONFIG_NAME = "site.toml"
+CONTENT_DIR = "content"
+TEMPLATES_DIR = "templates"
+LOCALES_DIR = "locales"
+STATIC_DIR = "static"
+INPUT_FILES = (CONFIG_NAME,)
+INPUT_FOLDERS = (CONTENT_DIR, TEMPLATES_DIR, LOCALES_DIR, STATIC_DIR)
