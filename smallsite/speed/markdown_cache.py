@@ -26,6 +26,7 @@ import markdown as python_markdown
 import nh3
 
 from .. import __version__
+from .markdown_accelerator import accelerated_converters
 from .store import KeptEntries, read_cache_file, read_kept_bytes
 from ..build.assets import MediaFile, media_file, resolve_local
 from ..build.markdown import EXTENSIONS, LinkContext, MarkdownConverters, RenderedMarkdown, render_markdown
@@ -65,7 +66,7 @@ class MarkdownCache(KeptEntries):
     # Per build: a media file is hashed once however many pages show it.
     media: dict[Path, MediaFile] = field(default_factory=dict)
     # Markdown instances reused between the pages this build converts (in each process).
-    converters: MarkdownConverters = field(default_factory=MarkdownConverters, repr=False, compare=False)
+    converters: MarkdownConverters = field(default_factory=accelerated_converters, repr=False, compare=False)
 
     @property
     def hits(self) -> int:
