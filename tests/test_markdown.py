@@ -4,6 +4,7 @@ import struct
 import zlib
 
 from conftest import all_languages, page
+from markdown_paths import markdown_path  # noqa: F401 - every test on both Markdown paths
 
 
 def png(width: int, height: int) -> bytes:

@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from conftest import SITE_TOML, SiteMaker, all_languages, page
+from markdown_paths import markdown_path  # noqa: F401 - every test on both Markdown paths
 from site_pages import loaded_resources
 
 PAGE = "content/about.en.md"

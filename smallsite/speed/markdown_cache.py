@@ -17,7 +17,6 @@ it is, is kept compressed."""
 from __future__ import annotations
 
 import hashlib
-import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,25 +25,21 @@ from typing import Callable
 import markdown as python_markdown
 import nh3
 
-from .. import __version__
-from .store import CACHE_DIR, KeptEntries, read_cache_file, read_kept_bytes
+from .markdown_accelerator import accelerated_converters
+from .store import CACHE_DIR, KeptEntries, code_digest, read_cache_file, read_kept_bytes
 from ..build.assets import MediaFile, media_file, resolve_local
 from ..build.markdown import EXTENSIONS, LinkContext, MarkdownConverters, RenderedMarkdown
 from ..model.problems import Problem, plain
 
 CACHE_FILE = "markdown.bin"
 FORMAT = 3  # 3: the HTML is kept compressed, or as its place in the page written to the output folder
-_CODE = Path(__file__).resolve().parent.parent  # the smallsite package
 
 
 def _settings_digest() -> str:
-    """What, besides a page, decides its HTML: versions, and the code of our extensions themselves
-    (so editing markdown.py, assets.py or names.py without bumping a version still empties the cache)."""
-    digest = hashlib.sha256(repr((FORMAT, __version__, python_markdown.__version__, EXTENSIONS,
-                                  sys.version_info[:2], nh3.__version__)).encode())
-    for name in ("build/markdown.py", "build/raw_html.py", "build/assets.py", "model/names.py", "speed/markdown_cache.py"):
-        digest.update((_CODE / name).read_bytes())
-    return digest.hexdigest()
+    """What, besides a page, decides its HTML: the entry format, the extensions, the library versions,
+    and smallsite's whole code (store.code_digest: so editing any module empties the cache)."""
+    return hashlib.sha256(repr((FORMAT, EXTENSIONS, python_markdown.__version__, nh3.__version__,
+                                code_digest())).encode()).hexdigest()
 
 
 # (html, toc, problems, media, link lookups, file lookups); plain tuples so marshal can store them. The
@@ -65,7 +60,7 @@ class MarkdownCache(KeptEntries):
     # Per build: a media file is hashed once however many pages show it.
     media: dict[Path, MediaFile] = field(default_factory=dict)
     # Markdown instances reused between the pages this build converts (in each process).
-    converters: MarkdownConverters = field(default_factory=MarkdownConverters, repr=False, compare=False)
+    converters: MarkdownConverters = field(default_factory=accelerated_converters, repr=False, compare=False)
 
     @property
     def hits(self) -> int:

@@ -3,6 +3,7 @@ a checksum, and a marshalled dict. Anything else (missing, truncated, foreign) r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import marshal
@@ -22,9 +23,11 @@ _CODE = Path(__file__).resolve().parent.parent  # the smallsite package
 _LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "yaml", "nh3")
 
 
+@functools.lru_cache(maxsize=None)
 def code_digest() -> str:
     """smallsite's own code (every module: any of them may change what a page shows), its libraries'
-    files and Python's version: a cache written by anything else is not read."""
+    files and Python's version: a cache written by anything else is not read. Worked out once per process
+(the code a process runs is the code it loaded)."""
     digest = hashlib.sha256(repr((__version__, sys.version_info[:2])).encode())
     for name in _LIBRARIES:
         # Not __version__: importing MarkupSafe's imports importlib.metadata (slow). An upgrade rewrites the file.
