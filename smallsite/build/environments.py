@@ -83,8 +83,8 @@ def _quick_gettext(alias: Callable[..., Any], installed: Callable[..., Any], tra
 
 
 def load_locale_data(config: SiteConfig) -> None:
-    """Have Babel read every language's locale data now. It reads a locale's data at its first date
-    (2-10 ms a locale): a build that will render many pages reads it before forking, so the processes
+    """Have Babel read every language's locale data now. It reads a locale's data at its first date:
+    a build that will render many pages reads it before forking, so the processes
     that render them inherit it instead of each reading it for its first pages."""
     for language in config.languages:
         try:

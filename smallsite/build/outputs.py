@@ -6,8 +6,8 @@ from ..model.dates import atom_time, newest_first
 from ..model.site import Site, alternates
 
 
-# xml.sax.saxutils would do, but it imports urllib.request (and http.client, email...): a twentieth of a
-# second on every build. These give the same bytes (tests/test_outputs.py compares them).
+# xml.sax.saxutils would do, but it imports urllib.request (and http.client, email...) on every build for
+# three replacements. These give the same bytes (tests/test_outputs.py compares them).
 def escape(text: str) -> str:
     """Text for an XML element: &, < and > as entities."""
     return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")

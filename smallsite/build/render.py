@@ -41,7 +41,7 @@ class Renderer:
     @cached_property
     def plain_pages(self) -> dict[str, tuple[Document, ...]]:
         """Each language's plain pages (About, ...), in the site's order: found once, not for every page
-        (every page's navigation lists them; looking through the whole site each time cost 0.1 s on 1,000)."""
+        (every page's navigation lists them: looking through the whole site for each would grow with its square)."""
         found: dict[str, list[Document]] = {}
         for document in self.site.documents:
             if document.page.kind == "page":
@@ -55,7 +55,7 @@ class Renderer:
     def story_card(self, lang_code: str) -> Callable[..., Markup]:
         """What a page calls as `story_card(story, lang, number)` (one made for each page): _macros.html's
         macro, rendered once per card. A story's card is the same on the home page and on the three story
-        pages that offer it, and making it again each time was a fifth of rendering a page's template. The
+        pages that offer it, so it is made once, not on each of them. The
         macro is looked up when the page first calls it (once a page, not once a card), so a mistake in
         _macros.html is the page's template error, as when pages imported it; arguments are passed on as
         they come."""

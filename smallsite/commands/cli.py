@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    # `build` needs none of the other commands' modules (serve's web server and watcher take a tenth of
-    # a second to import): an editor waits on every build.
+    # `build` needs none of the other commands' modules (serve's web server and watcher among them): an
+    # editor waits on every build, and on its imports too.
     parser = make_parser(others=_command_in(argv) != "build")
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """build.py's entry point: `main`, then exit with its code. After `build`, without Python freeing
-    its objects one by one first: the operating system takes a process's memory back at once, and the
-    freeing took a twentieth of a second after a build of 1,000 pages, a sixth after 10,000. Nothing a
+    its objects one by one first: the operating system takes a process's memory back at once, and
+    freeing a big site's objects one by one is work nobody waits for usefully. Nothing a
     build leaves is pending by then: every file it writes is closed, and its workers have ended."""
     code = main()
     if _command_in(sys.argv[1:]) == "build":

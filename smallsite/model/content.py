@@ -70,7 +70,7 @@ def find_sources(config: SiteConfig, known_paths: Mapping[str, Path] | None = No
                  ) -> tuple[list[SourceFile], list[Problem]]:
     """Every page source under content/, in a stable order, and the files that cannot be pages.
     `known_paths`: Path objects a build already has for sources (by their names from the project folder,
-    content/...), used rather than made again: making a thousand anew was a twentieth of a rebuild."""
+    content/...), used rather than made again (a rebuild has one for every source already)."""
     root = config.root / CONTENT_DIR
     codes = {lang.code for lang in config.languages}
     sources: list[SourceFile] = []

@@ -14,8 +14,7 @@ from .problems import Problem
 
 class _PyYAML:
     """PyYAML, imported when front matter is first parsed: a rebuild after a body edit parses none
-    (content.read_page keeps front matter whose text is unchanged) and need not spend a tenth of its
-    imports on it. Once imported, the module takes this stand-in's place."""
+    (content.read_page keeps front matter whose text is unchanged) and need not import it at all. Once imported, the module takes this stand-in's place."""
 
     def __getattr__(self, name: str) -> Any:
         global yaml
@@ -181,7 +180,7 @@ class RefusedYAML(Exception):
 
 
 def _compose(text: str) -> yaml.Node | None:
-    """The YAML node tree, by libyaml when it is installed (ten times faster: issue 6); a text it refuses
+    """The YAML node tree, by libyaml when it is installed (a C parser: issue 6); a text it refuses
     is parsed again by PyYAML's own parser, so error messages and lines are the same on every machine."""
     fast_loader = getattr(yaml, "CSafeLoader", None) if _USE_LIBYAML else None
     if fast_loader is not None:

@@ -152,8 +152,8 @@ def output_files(out: str | Path, folders: list[str] | None = None) -> Iterator[
     (to a folder too) is itself. Every real folder below it is added to `folders` when given, before what
     it holds. The one walk of the output folder, for the writer (output_folder.py) and the build stamp; as
     files_below is the one walk of the project's folders."""
-    # Each folder's names carry their path from the top down (os.walk and relpath for each of a thousand
-    # folders cost a tenth of a one-story rebuild).
+    # Each folder's names carry their path from the top down: no relpath per file, which a rebuild that
+    # writes one page would otherwise spend most of its listing on.
     pending = [(os.fspath(out), "")]
     while pending:
         folder, prefix = pending.pop()

@@ -8,8 +8,8 @@ cache give byte-identical sites (tests/test_build_cache.py). A file that is corr
 another version of smallsite, Python-Markdown or Python is ignored, never trusted.
 
 A body whose page a build writes to the output folder is kept as its place in that file (the file, the
-offset and length of its bytes there, and their SHA-256), not as a second copy: compressing every body
-was a twentieth of a cold build's CPU. It is used only while the file still holds those bytes; then it
+offset and length of its bytes there, and their SHA-256), not as a second copy that every build would
+compress. It is used only while the file still holds those bytes; then it
 is read from there (a body is re-read only when its page must be rendered again, after a template or
 title edit). A body no output folder holds (`check`, `serve`), or that its template does not show as
 it is, is kept compressed."""

@@ -14,8 +14,8 @@ build prints the same problems from a warm cache as from a cold one. A preview (
 A corrupt file, or one written by other code, is ignored, never trusted (tests/test_page_cache.py).
 
 A page a build writes to the output folder is not kept twice: its entry names the file and holds the
-digest of its bytes, and is a hit only while that file still has them (compressing every page cost a
-cold build a tenth of its time; hashing costs a twentieth of that). A page no folder holds (`check`, a
+digest of its bytes, and is a hit only while that file still has them (hashing a page is much cheaper
+than compressing it; docs/performance.md). A page no folder holds (`check`, a
 preview) keeps its compressed HTML."""
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from ..model.problems import Problem, plain
 CACHE_FILE = "pages.bin"
 PREVIEW_CACHE_FILE = "pages-preview.bin"
 FORMAT = 3  # 3: a page written to the output folder is kept as its file's name and digest
-# For the pages no output folder holds: the fastest level (on the benchmark's 1,000 pages, half the time
-# of level 9 for a file 11 % bigger; pages shrink about 4 ×). Expanding is as fast at either level.
+# For the pages no output folder holds: the fastest level, since the file is rewritten by every build
+# and pages shrink well even so. Expanding is as fast at any level.
 COMPRESSION = 1
 # Folders whose every file a page may depend on (templates include each other; catalogues per language).
 _INPUT_FOLDERS = (TEMPLATES_DIR, LOCALES_DIR)
