@@ -287,3 +287,17 @@ def test_build_does_not_load_the_dev_servers_libraries(site):
     assert "jinja2" in loaded and "smallsite.build.pipeline" in loaded  # the list is real
     assert not loaded & {"tornado", "livereload", "watchdog", "playwright", "smallsite.serve.command", "smallsite.serve.watch",
                          "urllib.request", "http.client"}
+
+
+def test_a_template_in_a_linked_folder_is_part_of_every_pages_key(site):
+    """A template folder may be a link to another folder of the project (shared partials): an edit there
+    renders the pages again, as an edit in templates/ does; the page cache once kept the old pages."""
+    make_stories(site, count=1)
+    site.write("shared/parts/_note.html", "<p>Old note</p>")
+    (site.root / "templates/parts").symlink_to("../shared/parts", target_is_directory=True)
+    edit(site, "templates/base.html", "</body>", '{% include "parts/_note.html" %}</body>')
+    assert "Old note" in warm_build(site)["en/stories/s0/index.html"].decode()
+    site.write("shared/parts/_note.html", "<p>New note</p>")
+    after = warm_build(site)
+    assert "New note" in after["en/stories/s0/index.html"].decode()
+    assert after == cold_build(site)

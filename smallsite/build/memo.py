@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from ..model.problems import Problem
     from ..model.site import Document, Site
     from .page_work import PageWork, RenderedDocument
-    from .pipeline import BuildOptions, PreparedSite
+    from .options import BuildOptions
+    from .prepare import PreparedSite
+    from .render import StoryCard
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -125,7 +127,7 @@ class Memo:
         """A media file in content/, read and hashed."""
         return media_file(path)
 
-    def story_card(self, story: Document, make: Callable[[], tuple]) -> tuple:
+    def story_card(self, story: Document, make: Callable[[], StoryCard]) -> StoryCard:
         """A story's card on its language's home page: make()'s answer, or one made before for the same story."""
         return make()
 

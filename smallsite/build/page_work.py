@@ -16,7 +16,7 @@ from ..model.problems import Problem
 from ..model.site import Document
 from .assets import MediaFile
 from .markdown import LinkContext, MarkdownConverters, RenderedMarkdown, render_markdown
-from .render import TEMPLATE_FOR_KIND, Renderer, document_context, render_template, resolve_hero
+from .render import TEMPLATE_FOR_KIND, Illustration, Renderer, document_context, render_template, resolve_hero
 
 if TYPE_CHECKING:
     from .memo import Memo
@@ -47,21 +47,21 @@ class PageWork:
         self.context.read_media = read_media
         return render_markdown(self.context, converters)
 
-    def hero(self, read_media: Callable[[Path], MediaFile]) -> tuple:
-        """The page's illustration: (Hero, its MediaFile, a Problem), as render.resolve_hero gives it."""
+    def hero(self, read_media: Callable[[Path], MediaFile]) -> Illustration:
+        """The page's front-matter illustration."""
         return resolve_hero(self.renderer.site.config, self.document, read_media)
 
-    def render(self, body: RenderedMarkdown, hero: tuple, notes: Any = None) -> RenderedDocument:
+    def render(self, body: RenderedMarkdown, hero: Illustration, notes: Any = None) -> RenderedDocument:
         """The whole page, from its body and illustration."""
-        html, found = self.template(body, hero[0])
+        html, found = self.template(body, hero.shown)
         return self.page(body, hero, html, found, notes)
 
     @staticmethod
-    def page(body: RenderedMarkdown, hero: tuple, html: bytes | None, found, notes: Any = None) -> RenderedDocument:
+    def page(body: RenderedMarkdown, hero: Illustration, html: bytes | None, found, notes: Any = None
+             ) -> RenderedDocument:
         """The page's HTML with everything met making it: the body's, the illustration's and the template's."""
-        _, item, problem = hero
-        return RenderedDocument(html, (*body.problems, *([problem] if problem else []), *found),
-                                (*body.media, *([item] if item else [])), notes)
+        return RenderedDocument(html, (*body.problems, *([hero.problem] if hero.problem else []), *found),
+                                (*body.media, *([hero.media] if hero.media else [])), notes)
 
     def template(self, body: RenderedMarkdown, shown) -> tuple[bytes | None, list[Problem]]:
         """The page's template, filled: its HTML (None when it failed) and the problems it met."""

@@ -141,24 +141,44 @@ class ResolvedHero:
     height: int | None
 
 
+@dataclass(frozen=True)
+class Illustration:
+    """A page's front-matter illustration as resolve_hero finds it: what the template shows, the media
+    file to publish, or the problem met (all None for a page without one)."""
+
+    shown: ResolvedHero | None = None
+    media: MediaFile | None = None
+    problem: Problem | None = None
+
+
+@dataclass(frozen=True)
+class StoryCard:
+    """What a language's home page and story pages show of a story, the illustration it publishes, and
+    the problem met finding that."""
+
+    card: dict
+    media: MediaFile | None
+    problem: Problem | None
+
+
 def page_links(site: Site, lang: str) -> dict[str, str]:
     """Every page key -> its URL path in one language's section, encoded as a link writes it."""
     return {d.key: d.address for d in site.documents if d.lang == lang}
 
 
 def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[Path], MediaFile] = media_file
-                 ) -> tuple[ResolvedHero | None, MediaFile | None, Problem | None]:
+                 ) -> Illustration:
     """The page's front-matter illustration as a hashed media file (`read_media`: a build's memo of them)."""
     hero = document.page.front.hero
     if hero is None:
-        return None, None, None
+        return Illustration()
     path, problem = resolve_local(hero.src, document.page.folder, config.root / CONTENT_DIR,
                                   document.page.shown, hero.line)
     if problem:
-        return None, None, problem
+        return Illustration(problem=problem)
     media = read_media(path)
     url = config.base_path + encode_path(media.output_path)
-    return ResolvedHero(url, hero.alt, media.width, media.height), media, None
+    return Illustration(ResolvedHero(url, hero.alt, media.width, media.height), media)
 
 
 def document_context(renderer: Renderer, document: Document, body: RenderedMarkdown,
@@ -262,14 +282,14 @@ def share_image(renderer: Renderer, hero: ResolvedHero | None) -> dict | None:
 
 
 def story_card(renderer: Renderer, document: Document, read_media: Callable[[Path], MediaFile] = media_file
-               ) -> tuple[dict, MediaFile | None, Problem | None]:
+               ) -> StoryCard:
     """What the home page shows of a story."""
-    hero, media, problem = resolve_hero(renderer.site.config, document, read_media)
+    illustration = resolve_hero(renderer.site.config, document, read_media)
     config = renderer.site.config
-    return ({"title": document.page.front.title, "summary": document.page.front.summary,
-             "date": document.page.front.date, "path": config.base_path + document.address,
-             "hero": hero, "content_lang": config.language(document.page.lang),
-             "is_fallback": document.is_fallback}, media, problem)
+    return StoryCard({"title": document.page.front.title, "summary": document.page.front.summary,
+                      "date": document.page.front.date, "path": config.base_path + document.address,
+                      "hero": illustration.shown, "content_lang": config.language(document.page.lang),
+                      "is_fallback": document.is_fallback}, illustration.media, illustration.problem)
 
 
 def _is_stale_translation(site: Site, document: Document) -> bool:

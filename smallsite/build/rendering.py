@@ -16,7 +16,7 @@ from .options import stop_on_errors
 from .page_work import RenderedDocument, render_document
 from .prepare import PreparedSite
 from .render import SITE_FILES, Renderer, StoryCards, page_links, render_site_files, story_card
-from .write import STAGED, UNCHANGED, Staging
+from .write import STAGED, UNCHANGED, Staging, WriteMarker
 
 # Below this many pages per process, forking costs more than it saves.
 MIN_PAGES_PER_WORKER = 24
@@ -29,7 +29,7 @@ class BuildResult:
     site: Site
     # Output path -> bytes; or write.UNCHANGED (the output folder holds it as the memo proves) or
     # write.STAGED (already in the staging folder).
-    files: dict[str, bytes]
+    files: dict[str, bytes | WriteMarker]
     problems: list[Problem] = field(default_factory=list)
     rendering: SiteRendering | None = field(default=None, repr=False)  # what made it (a memo keeps from it)
     written: object = None  # what build_site changed in the output folder (write.WriteSummary)
@@ -65,9 +65,10 @@ class SiteRendering:
             made = [self.memo.story_card(story, lambda story=story: story_card(self.renderer, story,
                                                                               self.memo.media_file))
                     for story in self.site.stories(lang)]
-            self._cards[lang] = LanguageCards(StoryCards(card for card, _, _ in made),
-                                              [problem for _, _, problem in made if problem],
-                                              {item.output_path: item for _, item, _ in made if item})
+            self._cards[lang] = LanguageCards(StoryCards(made_card.card for made_card in made),
+                                              [made_card.problem for made_card in made if made_card.problem],
+                                              {made_card.media.output_path: made_card.media for made_card in made
+                                               if made_card.media})
         return self._cards[lang]
 
     def links(self, lang: str) -> dict[str, str]:
@@ -149,7 +150,7 @@ class SiteRendering:
         """The whole build, once every page is rendered; raises BuildFailed as `build` does."""
         config = self.site.config
         problems = list(self.prepared.problems)
-        files: dict[str, bytes] = dict(self.prepared.static.files)
+        files: dict[str, bytes | WriteMarker] = dict(self.prepared.static.files)
         media: dict[str, MediaFile] = {}
         for lang in config.languages:
             cards = self.cards(lang.code)

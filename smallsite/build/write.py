@@ -33,7 +33,7 @@ from ..model.problems import BuildFailed, Problem
 SPARE_LIST = ".smallsite-staged.json"
 
 
-class _Marker:
+class WriteMarker:
     """A value `files` may hold in place of an output file's bytes, named after itself: pickling keeps it
     the one object of its name, also when a worker process sends it back."""
 
@@ -49,9 +49,9 @@ class _Marker:
 
 # The output folder already holds this file as it must be, as the last build wrote it and untouched
 # since (build_record.py proves it), so it is neither read nor written.
-UNCHANGED = _Marker("UNCHANGED")
+UNCHANGED = WriteMarker("UNCHANGED")
 # The file is already in the staging folder (see Staging).
-STAGED = _Marker("STAGED")
+STAGED = WriteMarker("STAGED")
 
 
 def staging_folder(out: Path) -> Path:
@@ -159,7 +159,7 @@ class WriteSummary:
     foreign: tuple[str, ...] = ()
 
 
-def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
+def write_tree(files: dict[str, bytes | WriteMarker], out_dir: Path, project_root: Path,
                listing: tuple[list[str], list[str]] | None = None, staged: Staging | None = None) -> WriteSummary:
     """Make the output folder hold exactly `files`, plus the files someone else put there, in one swap.
     Nothing is done when nothing changed. `listing`: the output folder's files and folders, when the
@@ -169,7 +169,7 @@ def write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
         return _write_tree(files, out_dir, project_root, listing, staged)
 
 
-def _write_tree(files: dict[str, bytes], out_dir: Path, project_root: Path,
+def _write_tree(files: dict[str, bytes | WriteMarker], out_dir: Path, project_root: Path,
                 listing: tuple[list[str], list[str]] | None, staged: Staging | None) -> WriteSummary:
     if staged is not None:
         if os.path.lexists(staged.out):  # made while the pages were staged: not ours to replace, nor to follow

@@ -39,13 +39,14 @@ from ..model.project import CONFIG_NAME, CONTENT_DIR
 from ..model.site import Document, Site
 from .page_cache import PageCache, html_key
 from ..build.assets import MediaFile
+from ..build.render import Illustration
 from ..model.problems import Problem, plain
 
 if TYPE_CHECKING:
     from ..build.rendering import SiteRendering
     from .memo import DiskMemo
 
-FORMAT = 3  # 3: story cards kept as memo.KeptCard
+FORMAT = 3  # 3: story cards kept as memo.KeptCard, illustrations as render.Illustration
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class WrittenPage:
     page_key: str
     problems: tuple  # (path, line, message, severity) tuples
     media: tuple  # MediaFile objects
-    hero: tuple | None  # (ResolvedHero, MediaFile, Problem), as resolve_hero gave it: part of the page key
+    hero: Illustration | None  # as render.resolve_hero gave it: part of the page key
 
 
 @dataclass(frozen=True)

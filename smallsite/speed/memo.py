@@ -16,6 +16,7 @@ from ..build.assets import MediaFile
 from ..build.markdown import MarkdownConverters
 from ..build.memo import KeptFile, Memo, SiteFilesWritten
 from ..build.page_work import PageWork, RenderedDocument
+from ..build.render import Illustration, StoryCard
 from ..build.write import UNCHANGED
 from ..model.content import Page
 from ..model.problems import Problem, plain
@@ -36,7 +37,7 @@ class PageNotes:
     markdown_entry: tuple | None  # None: a hit (the cache has it)
     page_key: str | None = None
     page_entry: tuple | None = None
-    hero: tuple | None = None  # render.resolve_hero's answer, part of the page key
+    hero: Illustration | None = None  # render.resolve_hero's answer, part of the page key
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,7 @@ class KeptCard:
     """A story card as made, with the story it was made for."""
 
     story: Document
-    card: dict
-    media: MediaFile | None
-    problem: Problem | None
+    made: StoryCard
 
 
 class KeptCatalogues(KeptFile):
@@ -132,15 +131,15 @@ class DiskMemo(Memo):
     def media_file(self, path: Path) -> MediaFile:
         return self.markdown.media_file(path)
 
-    def story_card(self, story: Document, make: Callable[[], tuple]) -> tuple:
+    def story_card(self, story: Document, make: Callable[[], StoryCard]) -> StoryCard:
         self.rendered = True
         earlier = self.earlier_cards.get((story.key, story.lang))
-        if earlier is not None and earlier.story == story and earlier.problem is None \
-                and (earlier.media is None or earlier.media.source not in self.changed_files):
-            made = (earlier.card, earlier.media, earlier.problem)
+        if earlier is not None and earlier.story == story and earlier.made.problem is None \
+                and (earlier.made.media is None or earlier.made.media.source not in self.changed_files):
+            made = earlier.made
         else:
             made = make()
-        self.cards_made[(story.key, story.lang)] = KeptCard(story, *made)
+        self.cards_made[(story.key, story.lang)] = KeptCard(story, made)
         return made
 
     def start_pages(self, site: Site, static_urls: dict[str, str], cards: dict[str, list[dict]], options) -> None:
@@ -180,7 +179,7 @@ class DiskMemo(Memo):
             return work.page(body, hero, html, found, PageNotes(key, None, kept_key, None, hero))
         if only_if_kept:
             return None
-        html, found = work.template(body, hero[0])
+        html, found = work.template(body, hero.shown)
         file = output_file(pages, work.document.url_path) if pages is not None else None
         kept_entry = new_entry(html, found, file) if pages is not None else None
         if file is not None and html is not None:  # the body kept as its place in the page

@@ -99,11 +99,19 @@ def _header(code: str) -> str:
 
 
 def _folder_digest(digest, folder: Path) -> None:
-    """Every file's name and bytes under folder (none when it is missing), in a stable order."""
+    """Every file's name and bytes under folder (none when it is missing), in a stable order. Linked
+    folders are followed, as Jinja follows them when it opens a template through one (each real folder
+    once: a link to a folder above is no endless walk); links out of the project are refused by the build."""
     if not folder.is_dir():
         digest.update(b"<none>\0")
         return
-    for current, dirs, names in os.walk(folder):
+    seen: set[str] = set()
+    for current, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(current)
+        if real in seen:
+            dirs.clear()
+            continue
+        seen.add(real)
         dirs.sort()
         for name in sorted(names):
             path = Path(current) / name
