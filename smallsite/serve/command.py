@@ -6,10 +6,8 @@ import argparse
 import dataclasses
 import errno
 import gc
-import ipaddress
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -19,20 +17,18 @@ from typing import Callable
 
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
-from tornado.netutil import bind_sockets
 
 from ..commands import cli
 from .on_request import RenderedOnRequest, changed_documents, is_unchanged, next_cache, only_pages_changed
 from ..speed.markdown_cache import MarkdownCache, load_cache
 from ..build.pipeline import BuildOptions, BuildResult, PreparedSite, SiteRendering, stop_on_errors, prepare
+from .listening import DEFAULT_PORT, is_loopback, listen, next_free_port, page_url
 from .preview import Preview, Snapshot, make_application
 from ..model.problems import BuildFailed, Problem
 from .watch import SourceWatcher
 from ..build.output_folder import check_output_dir, foreign_problems
 from ..build.write import write_tree
 
-DEFAULT_PORT = 8000
-PORTS_TO_TRY = 20
 # Seconds between serving a save's pages and starting the rest of its build: the reload's requests first.
 RELOAD_GRACE = 0.3
 
@@ -231,50 +227,6 @@ def settle_memory() -> None:
     a save's update would add a tenth of a second to it on a big site."""
     gc.collect()
     gc.freeze()
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def listen(host: str, port: int | None) -> tuple[list[socket.socket], int]:
-    """Bind the port asked for; without --port, the first free one from 8000 on. Raises OSError."""
-    if port is not None:
-        sockets = bind_sockets(port, address=host)
-        return sockets, sockets[0].getsockname()[1]
-    for candidate in range(DEFAULT_PORT, DEFAULT_PORT + PORTS_TO_TRY):
-        try:
-            sockets = bind_sockets(candidate, address=host)
-        except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
-                raise
-            continue
-        if candidate != DEFAULT_PORT:
-            print(f"port {DEFAULT_PORT} is in use (another serve?); using {candidate} instead", flush=True)
-        return sockets, candidate
-    raise OSError(errno.EADDRINUSE, f"ports {DEFAULT_PORT}-{DEFAULT_PORT + PORTS_TO_TRY - 1} are all in use")
-
-
-def next_free_port(host: str, after: int) -> int | None:
-    for candidate in range(after + 1, after + 1 + PORTS_TO_TRY):
-        try:
-            for sock in bind_sockets(candidate, address=host):
-                sock.close()
-            return candidate
-        except OSError:
-            continue
-    return None
-
-
-def page_url(host: str, port: int, base_path: str) -> str:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else host
-    shown = f"[{shown}]" if ":" in shown and not shown.startswith("[") else shown
-    return f"http://{shown}:{port}{base_path}"
 
 
 def run_serve(args: argparse.Namespace) -> int:
