@@ -24,6 +24,7 @@ from ..speed.markdown_cache import MarkdownCache, load_cache
 from ..build.pipeline import BuildOptions, BuildResult, PreparedSite, SiteRendering, stop_on_errors, prepare
 from .listening import DEFAULT_PORT, is_loopback, listen, next_free_port, page_url
 from .preview import Preview, Snapshot, make_application
+from .rendering_lock import RenderingLock
 from ..model.problems import BuildFailed, Problem
 from .watch import SourceWatcher
 from ..build.output_folder import check_output_dir, foreign_problems
@@ -60,7 +61,8 @@ class PreviewBuilder:
     The first build is a whole one, on every core. After each save `rebuild` re-reads only what changed,
     renders the changed pages and returns a snapshot whose other pages are rendered on request
     (fast_render.py); `finish` then completes that build in the background, for the problems only a
-    whole build finds, and its files replace those."""
+    whole build finds, and its files replace those. The pages on show may be rendering on request
+    meanwhile, from the same rendering and caches: the builder holds `lock` whenever it touches them."""
 
     def __init__(self, args: argparse.Namespace, out=sys.stdout, err=sys.stderr,
                  interrupted: Callable[[], bool] = lambda: False):
@@ -69,6 +71,7 @@ class PreviewBuilder:
         self.out = out
         self.err = err
         self.snapshot = Snapshot()
+        self.lock = RenderingLock()
         self._warnings: list[Problem] = []
         self._prepared: PreparedSite | None = None  # the newest model, reused by the next save's
         self._cache: MarkdownCache | None = None  # Markdown rendered so far, kept in memory
@@ -101,17 +104,19 @@ class PreviewBuilder:
                 return previous
             self._unfinished = None
             stop_on_errors(list(prepared.problems), options)
-            self._cache = cache = load_cache(config.root) if self._cache is None \
-                else next_cache(self._cache, changed)
-            earlier = self._rendering if self._rendering is not None and only_pages_changed(changed) \
-                and self._rendering.prepared.environments is prepared.environments else None
-            rendering = SiteRendering(prepared, cache, earlier,
-                                      frozenset(Path(os.path.normpath(config.root / name)) for name in changed))
-            self._rendering = rendering
-            if changed:
-                return self._render_changed(rendering, changed, started)
-            rendering.render_all(options.workers)
-            result = rendering.result()
+            # (`prepare` ran unlocked: it only reads the last model, which nothing changes once made.)
+            with self.lock.for_builder():
+                self._cache = cache = load_cache(config.root) if self._cache is None \
+                    else next_cache(self._cache, changed)
+                earlier = self._rendering if self._rendering is not None and only_pages_changed(changed) \
+                    and self._rendering.prepared.environments is prepared.environments else None
+                rendering = SiteRendering(prepared, cache, earlier,
+                                          frozenset(Path(os.path.normpath(config.root / name)) for name in changed))
+                self._rendering = rendering
+                if changed:
+                    return self._render_changed(rendering, changed, started)
+                rendering.render_all(options.workers)
+                result = rendering.result()
         except BuildFailed as failed:
             return self._failed(failed, previous)
         except Exception as exc:  # a bug in smallsite: say so, keep serving the last good build
@@ -139,7 +144,7 @@ class PreviewBuilder:
         elapsed = time.perf_counter() - started
         self._say(self.out, f"updated in {elapsed:.2f} s{self._because(changed)}; other pages render "
                   "when asked for until the whole build is done")
-        files = RenderedOnRequest(rendering, previous.files)
+        files = RenderedOnRequest(rendering, previous.files, self.lock)
         self.snapshot = Snapshot(files, (), previous.generation + 1, rendering.site.config.base_path, True)
         return self.snapshot
 
@@ -151,12 +156,13 @@ class PreviewBuilder:
         rendering, changed, started, last_good = self._unfinished
         try:
             for document in rendering.site.documents:
-                if rendering.rendered(document) is None:
-                    if interrupted():
-                        return None
-                    rendering.document(document)
+                if interrupted():
+                    return None
+                with self.lock.for_builder():  # a page at a time: a request waits for one page at most
+                    rendering.document(document)  # (at once when the page was asked for already)
             self._unfinished = None
-            result = rendering.result()
+            with self.lock.for_builder():
+                result = rendering.result()
         except BuildFailed as failed:
             self._unfinished = None
             return self._failed(failed, last_good, quiet_if_known=True)
