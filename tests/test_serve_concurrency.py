@@ -56,16 +56,23 @@ command.next_cache = alone(command.next_cache)
 
 
 def story(number: int, text: str = "First text") -> str:
-    """A story that links to the next one (its body then depends on that page's address)."""
+    """A story that links to the next one (its body then depends on that page's address), with a picture."""
     return page(f"Story {number}", f"{text} of story {number}. Next: [story {number + 1}](s{number + 1}.en.md).\n\n"
+                f"![Picture {number % 4}](p{number % 4}.svg)\n\n"
                 f"## Part one\n\n{'Words. ' * 40}\n\n## Part two\n\n{'More words. ' * 40}",
                 date=f"2020-01-{number + 1:02d}")
+
+
+def picture(number: int) -> bytes:
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{number + 1}" height="3"></svg>'.encode()
 
 
 def concurrent_site(maker: SiteMaker):
     stories = {f"content/stories/s{number}.en.md": story(number) for number in range(STORIES)}
     stories[f"content/stories/s{STORIES}.en.md"] = page("Last", "The end.", date="2020-02-01")
-    stories.update({f"content/stories/s{number}.ko.md": page(f"이야기 {number}", "글.", date=f"2020-01-{number + 1:02d}")
+    stories.update({f"content/stories/p{number}.svg": picture(number) for number in range(4)})
+    stories.update({f"content/stories/s{number}.ko.md": page(f"이야기 {number}", "글.",
+                                                               date=f"2020-01-{number + 1:02d}")
                     for number in range(0, STORIES, 3)})
     return maker.make({**all_languages("index", "Home"), **all_languages("about", "About"), **stories})
 
@@ -82,11 +89,12 @@ def whole_page(body: bytes) -> bool:
 
 
 class Requester(threading.Thread):
-    """A browser asking for every page in turn, again and again, noting any answer that is not a whole page."""
+    """A browser asking for every page and picture in turn, again and again, noting any answer that is not
+    a whole page or the picture's bytes."""
 
-    def __init__(self, port: int, paths: list[str], offset: int):
+    def __init__(self, port: int, paths: list[str], pictures: dict[str, bytes], offset: int):
         super().__init__(daemon=True)
-        self.port, self.paths, self.offset = port, paths, offset
+        self.port, self.paths, self.pictures, self.offset = port, [*paths, *pictures], pictures, offset
         self.stop = threading.Event()
         self.answers = 0
         self.wrong: list[str] = []
@@ -106,7 +114,8 @@ class Requester(threading.Thread):
                 connection.close()
                 continue
             self.answers += 1
-            if response.status != 200 or not whole_page(body):
+            if response.status != 200 or not (body == self.pictures[path] if path in self.pictures
+                                               else whole_page(body)):
                 self.wrong.append(f"{path}: {response.status} {body[-300:]!r}")
         connection.close()
 
@@ -117,8 +126,19 @@ def test_pages_requested_while_saves_rebuild_are_whole_and_end_as_build_writes(s
     moved = "/stories/s4/"  # its slug changes below
     paths = ["/" + name.removesuffix("index.html") for name in expected if name.endswith(".html")
              and name != "404.html" and moved not in name]
+    pictures = {"/" + name: data for name, data in expected.items() if name.startswith("media/")}
+    assert len(pictures) == 4
     server = ServeProcess(site.root, prelude=ONE_THREAD_AT_A_TIME)
-    requesters = [Requester(server.port, paths, offset) for offset in (0, len(paths) // 2)]
+    try:
+        check_while_saving(server, site, paths, pictures)
+    finally:
+        stopped = server.stop()
+    assert stopped == 0, server.output
+
+
+def check_while_saving(server: ServeProcess, site: SiteMaker, paths: list[str], pictures: dict[str, bytes]):
+    """Two browsers ask for every page while saves rebuild the site; then each page is what build writes."""
+    requesters = [Requester(server.port, paths, pictures, offset) for offset in (0, len(paths) // 2)]
     try:
         for requester in requesters:
             requester.start()
@@ -142,23 +162,20 @@ def test_pages_requested_while_saves_rebuild_are_whole_and_end_as_build_writes(s
             requester.stop.set()
         for requester in requesters:
             requester.join(30)
-    try:
-        wrong = [line for requester in requesters for line in requester.wrong]
-        assert not wrong, "\n".join(wrong[:10]) + "\n" + server.output
-        assert all(requester.answers > len(paths) for requester in requesters)  # each asked for every page
-        assert "Traceback" not in server.output and "crashed" not in server.output, server.output
-        expected = built_files(site.root)
-        assert b"Thanks." in expected["en/stories/s0/index.html"]
-        for name, data in expected.items():
-            status, _, body = server.request("/" + name.removesuffix("index.html"))
-            assert status == 200, name
-            if name.endswith(".html"):
-                generation = int(re.search(rb'var served="(\d+)"', body).group(1))
-                assert body == inject(data, Snapshot(generation=generation, built=True)), name
-            else:
-                assert body == data, name
-    finally:
-        assert server.stop() == 0, server.output
+    wrong = [line for requester in requesters for line in requester.wrong]
+    assert not wrong, "\n".join(wrong[:10]) + "\n" + server.output
+    assert all(requester.answers > len(paths) for requester in requesters)  # each asked for every page
+    assert "Traceback" not in server.output and "crashed" not in server.output, server.output
+    expected = built_files(site.root)
+    assert b"Thanks." in expected["en/stories/s0/index.html"]
+    for name, data in expected.items():
+        status, _, body = server.request("/" + name.removesuffix("index.html"))
+        assert status == 200, name
+        if name.endswith(".html"):
+            generation = int(re.search(rb'var served="(\d+)"', body).group(1))
+            assert body == inject(data, Snapshot(generation=generation, built=True)), name
+        else:
+            assert body == data, name
 
 
 def test_a_request_waiting_for_the_lock_goes_before_the_builders_next_page():
