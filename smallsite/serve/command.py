@@ -60,7 +60,7 @@ class PreviewBuilder:
 
     The first build is a whole one, on every core. After each save `rebuild` re-reads only what changed,
     renders the changed pages and returns a snapshot whose other pages are rendered on request
-    (fast_render.py); `finish` then completes that build in the background, for the problems only a
+    (on_request.py); `finish` then completes that build in the background, for the problems only a
     whole build finds, and its files replace those. The pages on show may be rendering on request
     meanwhile, from the same rendering and caches: the builder holds `lock` whenever it touches them."""
 
