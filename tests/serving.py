@@ -20,12 +20,16 @@ URL_LINE = re.compile(r"serving (http://[^ ]+)")
 class ServeProcess:
     """`build.py serve` in a site's folder; its terminal output is collected line by line."""
 
-    def __init__(self, root: Path, *args: str):
+    def __init__(self, root: Path, *args: str, prelude: str = ""):
+        """`prelude`: Python run in serve's process before build.py (a test's patch of serve's own code)."""
         self.root = root
         self.lines: list[str] = []
         self._new = queue.Queue()
+        script = f"{prelude}\nimport runpy, sys\nsys.argv[0] = {str(PROJECT / 'build.py')!r}\n" \
+                 "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+        command = [sys.executable, "-c", script] if prelude else [sys.executable, str(PROJECT / "build.py")]
         self.process = subprocess.Popen(
-            [sys.executable, str(PROJECT / "build.py"), "serve", "--port", "0", *args], cwd=root,
+            [*command, "serve", "--port", "0", *args], cwd=root,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
         threading.Thread(target=self._read, daemon=True).start()
         match = self.wait_for_output(URL_LINE)

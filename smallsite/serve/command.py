@@ -6,9 +6,7 @@ import argparse
 import dataclasses
 import errno
 import gc
-import ipaddress
 import signal
-import socket
 import sys
 import threading
 import time
@@ -17,21 +15,20 @@ from typing import Callable
 
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
-from tornado.netutil import bind_sockets
 
 from ..commands import cli
 from .on_request import RenderedOnRequest, changed_documents, is_unchanged
 from ..build.pipeline import BuildOptions, BuildResult, PreparedSite, SiteRendering, start_build, stop_on_errors
 from ..speed.preview_memo import PreviewMemo
+from .listening import DEFAULT_PORT, is_loopback, listen, next_free_port, page_url
 from .preview import Preview, Snapshot, make_application
+from .rendering_lock import RenderingLock
 from ..model.problems import BuildFailed, Problem
 from ..model.project import CONTENT_DIR
 from .watch import SourceWatcher
 from ..build.output_folder import check_output_dir, foreign_problems
 from ..build.write import write_tree
 
-DEFAULT_PORT = 8000
-PORTS_TO_TRY = 20
 # Seconds between serving a save's pages and starting the rest of its build: the reload's requests first.
 RELOAD_GRACE = 0.3
 
@@ -62,8 +59,9 @@ class PreviewBuilder:
 
     The first build is a whole one, on every core. After each save `rebuild` re-reads only what changed,
     renders the changed pages and returns a snapshot whose other pages are rendered on request
-    (fast_render.py); `finish` then completes that build in the background, for the problems only a
-    whole build finds, and its files replace those."""
+    (on_request.py); `finish` then completes that build in the background, for the problems only a
+    whole build finds, and its files replace those. The pages on show may be rendering on request
+    meanwhile, from the same rendering and caches: the builder holds `lock` whenever it touches them."""
 
     def __init__(self, args: argparse.Namespace, out=sys.stdout, err=sys.stderr,
                  interrupted: Callable[[], bool] = lambda: False):
@@ -72,6 +70,7 @@ class PreviewBuilder:
         self.out = out
         self.err = err
         self.snapshot = Snapshot()
+        self.lock = RenderingLock()
         self._warnings: list[Problem] = []
         self._prepared: PreparedSite | None = None  # the newest model, offered to the next save's build
         self._memo: PreviewMemo | None = None  # the memo of the last build that rendered pages
@@ -97,7 +96,9 @@ class PreviewBuilder:
             # and a process forked from there could inherit a lock another thread holds.
             options = BuildOptions(strict=self.args.strict, drafts=self.args.drafts, preview=True)
             since = self._since | changed
-            memo = PreviewMemo(config.root, self._memo, since, known, changed, workers=None if not changed else 1)
+            with self.lock.for_builder():  # it copies the last build's Markdown and cards, which requests use
+                memo = PreviewMemo(config.root, self._memo, since, known, changed, workers=None if not changed else 1)
+            # The model stage runs unlocked: it only reads the last model, which nothing changes once made.
             rendering = start_build(config, options, memo)
             prepared = self._prepared = rendering.prepared
             if previous.built and not previous.problems and is_unchanged(prepared, known, changed):
@@ -107,10 +108,11 @@ class PreviewBuilder:
             self._since = since
             stop_on_errors(list(prepared.problems), options)
             self._memo, self._since = memo, frozenset()
-            if changed:
-                return self._render_changed(rendering, changed, started)
-            rendering.render_all()
-            result = rendering.result()
+            with self.lock.for_builder():
+                if changed:
+                    return self._render_changed(rendering, changed, started)
+                rendering.render_all()
+                result = rendering.result()
         except BuildFailed as failed:
             return self._failed(failed, previous)
         except Exception as exc:  # a bug in smallsite: say so, keep serving the last good build
@@ -138,7 +140,7 @@ class PreviewBuilder:
         elapsed = time.perf_counter() - started
         self._say(self.out, f"updated in {elapsed:.2f} s{self._because(changed)}; other pages render "
                   "when asked for until the whole build is done")
-        files = RenderedOnRequest(rendering, previous.files)
+        files = RenderedOnRequest(rendering, previous.files, self.lock)
         self.snapshot = Snapshot(files, (), previous.generation + 1, rendering.site.config.base_path, True)
         return self.snapshot
 
@@ -150,12 +152,13 @@ class PreviewBuilder:
         rendering, changed, started, last_good = self._unfinished
         try:
             for document in rendering.site.documents:
-                if rendering.rendered(document) is None:
-                    if interrupted():
-                        return None
-                    rendering.document(document)
+                if interrupted():
+                    return None
+                with self.lock.for_builder():  # a page at a time: a request waits for one page at most
+                    rendering.document(document)  # (at once when the page was asked for already)
             self._unfinished = None
-            result = rendering.result()
+            with self.lock.for_builder():
+                result = rendering.result()
         except BuildFailed as failed:
             self._unfinished = None
             return self._failed(failed, last_good, quiet_if_known=True)
@@ -226,50 +229,6 @@ def settle_memory() -> None:
     a save's update would add a tenth of a second to it on a big site."""
     gc.collect()
     gc.freeze()
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def listen(host: str, port: int | None) -> tuple[list[socket.socket], int]:
-    """Bind the port asked for; without --port, the first free one from 8000 on. Raises OSError."""
-    if port is not None:
-        sockets = bind_sockets(port, address=host)
-        return sockets, sockets[0].getsockname()[1]
-    for candidate in range(DEFAULT_PORT, DEFAULT_PORT + PORTS_TO_TRY):
-        try:
-            sockets = bind_sockets(candidate, address=host)
-        except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
-                raise
-            continue
-        if candidate != DEFAULT_PORT:
-            print(f"port {DEFAULT_PORT} is in use (another serve?); using {candidate} instead", flush=True)
-        return sockets, candidate
-    raise OSError(errno.EADDRINUSE, f"ports {DEFAULT_PORT}-{DEFAULT_PORT + PORTS_TO_TRY - 1} are all in use")
-
-
-def next_free_port(host: str, after: int) -> int | None:
-    for candidate in range(after + 1, after + 1 + PORTS_TO_TRY):
-        try:
-            for sock in bind_sockets(candidate, address=host):
-                sock.close()
-            return candidate
-        except OSError:
-            continue
-    return None
-
-
-def page_url(host: str, port: int, base_path: str) -> str:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else host
-    shown = f"[{shown}]" if ":" in shown and not shown.startswith("[") else shown
-    return f"http://{shown}:{port}{base_path}"
 
 
 def run_serve(args: argparse.Namespace) -> int:

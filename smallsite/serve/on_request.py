@@ -18,6 +18,7 @@ from ..build.prepare import PreparedSite
 from ..build.rendering import SiteRendering
 from ..build.render import SITE_FILES
 from ..speed.preview_memo import only_pages_changed
+from .rendering_lock import RenderingLock
 
 
 class RenderedOnRequest(Mapping[str, bytes]):
@@ -26,11 +27,13 @@ class RenderedOnRequest(Mapping[str, bytes]):
     A page whose template fails is not the editor's to see half-made: it comes from `fallback` (what was
     on show before) until the background build reports the error. Media files are those the pages
     rendered so far use, and until every page is rendered also those of `fallback` (a media file's name
-    is its content's hash, so such a file is never the wrong bytes, at worst one no page uses now)."""
+    is its content's hash, so such a file is never the wrong bytes, at worst one no page uses now).
+    Every question to the rendering holds `lock`: the builder renders from the same rendering and caches."""
 
-    def __init__(self, rendering: SiteRendering, fallback: Mapping[str, bytes]):
+    def __init__(self, rendering: SiteRendering, fallback: Mapping[str, bytes], lock: RenderingLock):
         self.rendering = rendering
         self.fallback = fallback
+        self.lock = lock
         config = rendering.site.config
         self._documents = {d.url_path + "index.html": d for d in rendering.site.documents}
         self._feeds = {f"{lang.code}/feed.xml": lang.code for lang in config.languages}
@@ -39,19 +42,24 @@ class RenderedOnRequest(Mapping[str, bytes]):
     def _names(self) -> set[str]:
         """Every file's name: asking for them all renders every page (which media files there are
         is known only then). The server never asks: it looks up one name at a time."""
-        self.rendering.render_all()
-        site_files = self.rendering.site_files()[0]
-        return {*self._static, *self._documents, *self._feeds, *site_files, *self.rendering.media_so_far()}
+        with self.lock.for_request():
+            self.rendering.render_all()
+            site_files = self.rendering.site_files()[0]
+            return {*self._static, *self._documents, *self._feeds, *site_files, *self.rendering.media_so_far()}
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
         if name.startswith("media/"):
-            return name in self.rendering.media_so_far() or name in self.fallback
+            with self.lock.for_request():
+                if name in self.rendering.media_so_far():
+                    return True
+            return name in self.fallback
         return name in self._static or name in self._documents or name in self._feeds or name in SITE_FILES
 
     def __getitem__(self, name: str) -> bytes:
-        data = self._make(name) if name in self else None
+        with self.lock.for_request():
+            data = self._make(name) if name in self else None
         if data is None:
             return self.fallback[name]  # KeyError when it was never there either
         return data

@@ -29,6 +29,7 @@ class PreviewMemo(DiskMemo):
         self.earlier, self.since = earlier, since
         self.prepared, self.changed = prepared, changed
         self.config: SiteConfig | None = None
+        self.offered_cards = dict(earlier.cards_made) if earlier is not None else {}
         self.changed_files = frozenset(Path(os.path.normpath(root / name)) for name in since)
 
     def earlier_model(self, config, options) -> EarlierModel | None:
@@ -36,7 +37,7 @@ class PreviewMemo(DiskMemo):
         # A story's card shows its front matter, its illustration and the settings: while only pages'
         # sources changed and the settings are the same, the cards of the stories as they were hold.
         if self.earlier is not None and self.earlier.config == config and only_pages_changed(self.since):
-            self.earlier_cards = self.earlier.cards_made
+            self.earlier_cards = self.offered_cards
         if self.prepared is None:
             return None
         return reusable_parts(config, options, self.prepared, self.changed)
