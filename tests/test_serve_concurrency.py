@@ -15,6 +15,7 @@ import time
 from conftest import PROJECT, SiteMaker, all_languages, page
 from serving import ServeProcess
 from smallsite.build.pipeline import BuildOptions, build
+from smallsite.speed.memo import DiskMemo
 from smallsite.model.config import load_config
 from smallsite.serve.preview import Snapshot, inject
 from smallsite.serve.rendering_lock import RenderingLock
@@ -79,7 +80,7 @@ def concurrent_site(maker: SiteMaker):
 
 def built_files(root) -> dict[str, bytes]:
     """What `build` makes of the sources as they are now (as serve builds: with editors' notices)."""
-    return build(load_config(root), BuildOptions(preview=True, workers=1, cache=False)).files
+    return build(load_config(root), BuildOptions(preview=True), DiskMemo(root, workers=1, preview=True, keep=False)).files
 
 
 def whole_page(body: bytes) -> bool:
