@@ -140,13 +140,15 @@ class Memo:
         return {}
 
     def has_kept_pages(self) -> bool:
-        """Whether `page(..., only_if_kept=True)` can answer anything (else it is not asked)."""
+        """Whether `kept_page` can answer anything (else it is not asked)."""
         return False
 
-    def page(self, work: PageWork, only_if_kept: bool = False) -> RenderedDocument | None:
-        """One page: converted, illustrated and rendered (None for `only_if_kept`: nothing is kept here)."""
-        if only_if_kept:
-            return None
+    def kept_page(self, work: PageWork) -> RenderedDocument | None:
+        """The page, when the memo has it whole, without converting or rendering anything (else None)."""
+        return None
+
+    def page(self, work: PageWork) -> RenderedDocument:
+        """One page: converted, illustrated and rendered."""
         body = work.convert(self.converters, self.media_file)
         return work.render(body, work.hero(self.media_file))
 

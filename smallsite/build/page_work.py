@@ -71,13 +71,21 @@ class PageWork:
                                context, renderer.site.config, document.page.shown)
 
 
-def render_document(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict],
-                    memo: Memo, only_if_kept: bool = False) -> RenderedDocument | None:
-    """One page, as the memo has it or makes it (None: `only_if_kept`, and the memo has not kept it)."""
+def page_work(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict]
+              ) -> PageWork | RenderedDocument:
+    """The work of one page; or, when its source no longer holds the bytes read, the page that says so
+    (the build then stops: see with_body)."""
     config = renderer.site.config
     page, changed = with_body(document.page)
-    if changed is not None:  # its source no longer holds the bytes read: the build stops (see with_body)
+    if changed is not None:
         return RenderedDocument(None, (changed,), ())
     context = LinkContext(page, document.lang, config.root / CONTENT_DIR, config.base_path, url_paths,
                           raw_html=config.raw_html, site_host=config.host)
-    return memo.page(PageWork(renderer, document, context, cards), only_if_kept)
+    return PageWork(renderer, document, context, cards)
+
+
+def render_document(renderer: Renderer, document: Document, url_paths: dict[str, str], cards: list[dict],
+                    memo: Memo) -> RenderedDocument:
+    """One page, as the memo has it or makes it."""
+    work = page_work(renderer, document, url_paths, cards)
+    return memo.page(work) if isinstance(work, PageWork) else work

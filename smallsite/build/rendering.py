@@ -13,7 +13,7 @@ from . import outputs
 from .assets import MediaFile, read_media
 from .memo import Memo, SiteFilesWritten
 from .options import stop_on_errors
-from .page_work import RenderedDocument, render_document
+from .page_work import PageWork, RenderedDocument, page_work, render_document
 from .prepare import PreparedSite
 from .render import SITE_FILES, Renderer, StoryCards, page_links, render_site_files, story_card
 from .write import STAGED, UNCHANGED, Staging, WriteMarker
@@ -125,10 +125,13 @@ class SiteRendering:
         cards = {lang: self._cards[lang].cards for lang in languages}
         memo.start_pages(self.site, self.prepared.static.urls, cards, self.prepared.options)
 
-        def render_one(document: Document, only_if_kept: bool = False) -> RenderedDocument | None:
-            rendered = render_document(renderer, document, links[document.lang], cards[document.lang], memo,
-                                       only_if_kept)
-            if staging is not None and rendered is not None and isinstance(rendered.html, bytes):
+        def kept(document: Document) -> RenderedDocument | None:
+            work = page_work(renderer, document, links[document.lang], cards[document.lang])
+            return memo.kept_page(work) if isinstance(work, PageWork) else None
+
+        def render_one(document: Document) -> RenderedDocument:
+            rendered = render_document(renderer, document, links[document.lang], cards[document.lang], memo)
+            if staging is not None and isinstance(rendered.html, bytes):
                 # Written by the process that rendered it: the HTML need not travel back to this one.
                 staging.write(document.url_path + "index.html", rendered.html)
                 rendered = replace(rendered, html=STAGED)
@@ -138,12 +141,11 @@ class SiteRendering:
         # them back from a worker would cost more than taking them); only the others go to the workers.
         written = memo.pages_still_written(self.site, documents)
         look = memo.has_kept_pages()
-        kept = [written.get((d.key, d.lang)) or (render_one(d, only_if_kept=True) if look else None)
-                for d in documents]
-        to_render = [document for document, rendered in zip(documents, kept) if rendered is None]
+        taken = [written.get((d.key, d.lang)) or (kept(d) if look else None) for d in documents]
+        to_render = [document for document, rendered in zip(documents, taken) if rendered is None]
         told = (lambda done: progress(done, len(to_render))) if progress else None
         fresh = iter(memo.map(render_one, to_render, MIN_PAGES_PER_WORKER, told))
-        for document, rendered in zip(documents, kept):
+        for document, rendered in zip(documents, taken):
             self._keep(document, rendered or next(fresh))
 
     def result(self) -> BuildResult:

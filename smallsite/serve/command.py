@@ -225,8 +225,8 @@ class PreviewBuilder:
 
 def settle_memory() -> None:
     """Collect garbage now, between saves, and leave what survives out of later collections: the site
-    model is hundreds of thousands of objects, and a full collection of them falling in the middle of
-    a save's update would add a tenth of a second to it on a big site."""
+    model is hundreds of thousands of objects, and a full collection of them should not fall in the
+    middle of a save's update, which an editor waits for."""
     gc.collect()
     gc.freeze()
 

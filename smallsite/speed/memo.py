@@ -157,28 +157,29 @@ class DiskMemo(Memo):
     def has_kept_pages(self) -> bool:
         return self.pages is not None and bool(self.pages.entries)
 
-    def page(self, work: PageWork, only_if_kept: bool = False) -> RenderedDocument | None:
+    def kept_page(self, work: PageWork) -> RenderedDocument | None:
+        """The page from the page cache, when its body is still valid in the Markdown cache and everything
+        else it shows is as it was; never converting Markdown (a page that needs it goes to the workers)."""
+        self.rendered = True
+        body, key = cached_markdown(work.context, self.markdown)
+        if body is None:
+            return None
+        hero = work.hero(self.markdown.media_file)
+        return self._from_page_cache(work, body, key, hero, self._page_key(work, key, hero))
+
+    def page(self, work: PageWork) -> RenderedDocument:
         """The page from the page cache when its Markdown and everything else it shows are as they were;
         else made, its body taken from the Markdown cache when still valid."""
         self.rendered = True
-        context, cache, pages = work.context, self.markdown, self.pages
-        if only_if_kept:  # never convert Markdown here: a page that needs it is rendered on every core
-            body, key = cached_markdown(context, cache)
-            if body is None:
-                return None
-            entry = None
-        else:
-            body, key, entry = render_markdown_cached(context, cache,
-                                                      lambda: work.convert(cache.converters, cache.media_file))
+        cache, pages = self.markdown, self.pages
+        body, key, entry = render_markdown_cached(work.context, cache,
+                                                  lambda: work.convert(cache.converters, cache.media_file))
         hero = work.hero(cache.media_file)
-        kept_key = html_key(pages, work.renderer.site, work.document, key, hero) if pages is not None else None
-        # Only a Markdown hit (entry None) proves the body is what it was when the page was kept.
-        kept = cached_page(pages, kept_key) if pages is not None and entry is None else None
-        if kept is not None:
-            html, found = kept
-            return work.page(body, hero, html, found, PageNotes(key, None, kept_key, None, hero))
-        if only_if_kept:
-            return None
+        page_key = self._page_key(work, key, hero)
+        if entry is None:  # only a Markdown hit proves the body is what it was when the page was kept
+            kept = self._from_page_cache(work, body, key, hero, page_key)
+            if kept is not None:
+                return kept
         html, found = work.template(body, hero.shown)
         file = output_file(pages, work.document.url_path) if pages is not None else None
         kept_entry = new_entry(html, found, file) if pages is not None else None
@@ -186,7 +187,20 @@ class DiskMemo(Memo):
             known = entry if entry is not None else cache.entries.get(key)
             entry = placed(known, body.html, html, file) if known is not None else None
         return work.page(body, hero, html, found,
-                         PageNotes(key, entry, kept_key if kept_entry is not None else None, kept_entry, hero))
+                         PageNotes(key, entry, page_key if kept_entry is not None else None, kept_entry, hero))
+
+    def _page_key(self, work: PageWork, markdown_key: str, hero: Illustration) -> str | None:
+        if self.pages is None:
+            return None
+        return html_key(self.pages, work.renderer.site, work.document, markdown_key, hero)
+
+    def _from_page_cache(self, work: PageWork, body, markdown_key: str, hero: Illustration,
+                         page_key: str | None) -> RenderedDocument | None:
+        kept = cached_page(self.pages, page_key) if self.pages is not None else None
+        if kept is None:
+            return None
+        html, found = kept
+        return work.page(body, hero, html, found, PageNotes(markdown_key, None, page_key, None, hero))
 
     def keep(self, document: Document, rendered: RenderedDocument) -> None:
         notes = rendered.notes
