@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from ..model.config import SiteConfig
-    from ..model.content import Page
+    from ..model.content import Page, SourceRead
     from ..model.problems import Problem
     from ..model.site import Document, Site
     from .page_work import PageWork, RenderedDocument
@@ -81,8 +81,8 @@ class Memo:
         """Path objects for sources by their names (content/...), to use rather than make again."""
         return None
 
-    def source_as_read(self, path: Path) -> tuple[Page | None, tuple[Problem, ...]] | None:
-        """A source's read_page answer, when an earlier build read the file as it is now."""
+    def source_as_read(self, path: Path) -> SourceRead | None:
+        """A source as an earlier build read it, when its file is as it was then."""
         return None
 
     def page_as_read(self, path: Path) -> Page | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..i18n.catalogues import LoadedCatalogue, load_catalogues
 from ..model.config import SiteConfig
-from ..model.content import Page, SourceFile, find_sources, find_url_clashes, read_page
+from ..model.content import Page, SourceFile, SourceRead, find_sources, find_url_clashes, read_page
 from ..model.frontmatter import import_yaml
 from ..model.problems import Problem
 from ..model.site import Site, assemble_site
@@ -47,7 +47,7 @@ class PreparedSite:
     options: BuildOptions
     sources: tuple[SourceFile, ...]
     source_problems: tuple[Problem, ...]
-    reads: dict[Path, tuple[Page | None, tuple[Problem, ...]]]  # each source's read_page answer
+    reads: dict[Path, SourceRead]  # each source as read
     clash_problems: tuple[Problem, ...]  # pages that share a URL
     site: Site
     site_problems: tuple[Problem, ...]  # missing translations, no home page
@@ -72,7 +72,7 @@ def prepare(config: SiteConfig, options: BuildOptions, memo: Memo) -> PreparedSi
         sources, source_problems = list(previous.sources), list(previous.source_problems)
     else:
         sources, source_problems = find_sources(config, memo.known_sources())
-    reads: dict[Path, tuple[Page | None, tuple[Problem, ...]] | None] = {}
+    reads: dict[Path, SourceRead | None] = {}
     for source in sources:
         kept = None
         if earlier is not None and earlier.pages and source.path not in earlier.reread:
@@ -101,21 +101,21 @@ def prepare(config: SiteConfig, options: BuildOptions, memo: Memo) -> PreparedSi
 
     def as_read(path: Path) -> Page | None:
         read = previous.reads.get(path) if previous is not None else None
-        return read[0] if read else memo.page_as_read(path)
+        return read.page if read else memo.page_as_read(path)
 
     earlier_pages = {source.path: as_read(source.path) for source in to_read}
     moved = earlier is None or not earlier.sources  # a page may have come, gone or moved: assemble anew
     replaced: dict[tuple[str, str], Page] = {}
-    for source, (page, found) in zip(to_read, read_sources(to_read, options, memo, many, load_templates,
-                                                            earlier_pages)):
-        if same_place(previous.reads.get(source.path, (None,))[0] if previous else None, page):
-            replaced[(page.key, page.lang)] = page
+    for source, read in zip(to_read, read_sources(to_read, options, memo, many, load_templates, earlier_pages)):
+        earlier_read = previous.reads.get(source.path) if previous else None
+        if same_place(earlier_read.page if earlier_read else None, read.page):
+            replaced[(read.page.key, read.page.lang)] = read.page
         else:
             moved = True
-        reads[source.path] = (page, found)
-    pages = [page for page, _ in reads.values() if page]
+        reads[source.path] = read
+    pages = [read.page for read in reads.values() if read.page]
     clashes = find_url_clashes(pages) if moved else list(previous.clash_problems)
-    read_problems = [problem for _, found in reads.values() for problem in found] + clashes
+    read_problems = [problem for read in reads.values() for problem in read.problems] + clashes
     templates = made[0]
     if moved:
         site, site_problems = assemble_site(config, pages, strict=options.strict)
@@ -129,12 +129,12 @@ def prepare(config: SiteConfig, options: BuildOptions, memo: Memo) -> PreparedSi
 
 def read_sources(sources: list[SourceFile], options: BuildOptions, memo: Memo, many: bool,
                  meanwhile: Callable[[], None], earlier: dict[Path, Page | None]
-                 ) -> list[tuple[Page | None, tuple[Problem, ...]]]:
+                 ) -> list[SourceRead]:
     """read_page for each source, in order (on every core, when `many`), the build's own process doing
     `meanwhile` first. `earlier`: each source's page as last read, if any (see read_page)."""
-    def read(source: SourceFile) -> tuple[Page | None, tuple[Problem, ...]]:
+    def read(source: SourceFile) -> SourceRead:
         page, found = read_page(source, options.drafts, earlier.get(source.path))
-        return page, tuple(found)
+        return SourceRead(page, tuple(found))
 
     if many:
         import_yaml()  # once, before the worker processes are forked

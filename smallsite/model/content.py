@@ -159,6 +159,14 @@ def _is_link(entry: os.DirEntry) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class SourceRead:
+    """What reading one source gave: its page (None when it cannot be used) and the problems met."""
+
+    page: Page | None
+    problems: tuple[Problem, ...]
+
+
 def read_page(source: SourceFile, include_drafts: bool, earlier: Page | None = None
               ) -> tuple[Page | None, list[Problem]]:
     """Read one source into a Page; None (with problems) when it cannot be used. `earlier`: this source's

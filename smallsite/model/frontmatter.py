@@ -14,7 +14,8 @@ from .problems import Problem
 
 class _PyYAML:
     """PyYAML, imported when front matter is first parsed: a rebuild after a body edit parses none
-    (content.read_page keeps front matter whose text is unchanged) and need not import it at all. Once imported, the module takes this stand-in's place."""
+    (content.read_page keeps front matter whose text is unchanged) and need not import it at all. Once
+    imported, the module takes this stand-in's place."""
 
     def __getattr__(self, name: str) -> Any:
         global yaml

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from .build_stamp import InputScan, output_records, stamp_path
 from .store import write_atomically
-from ..model.content import Page
+from ..model.content import Page, SourceRead
 from ..model.project import CONFIG_NAME, CONTENT_DIR
 from ..model.site import Document, Site
 from .page_cache import PageCache, html_key
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from ..build.rendering import SiteRendering
     from .memo import DiskMemo
 
-FORMAT = 3  # 3: story cards kept as memo.KeptCard, illustrations as render.Illustration
+FORMAT = 3  # 3: sources as content.SourceRead, story cards as memo.KeptCard, illustrations as render.Illustration
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class WrittenPage:
 class BuildRecord:
     """What a build knew at its end (plain data, pickled for the next build)."""
 
-    reads: dict[str, tuple]  # source path, relative to the project -> (Page | None, problems)
+    reads: dict[str, SourceRead]  # source path, relative to the project -> as read
     sections: dict[str, str]  # language -> its section digest (page_cache.digest_sections)
     pages: dict[str, WrittenPage]  # output path -> the page written there
     media: dict[str, object]  # file in content/, relative to the project -> its MediaFile (hashed name, size)
@@ -79,7 +79,7 @@ class BuildRecord:
 class PreviousBuild:
     """The last build's record, narrowed to what still holds now."""
 
-    reads: dict[Path, tuple]  # sources whose files are unchanged -> their read_page answer
+    reads: dict[Path, SourceRead]  # sources whose files are unchanged -> as read
     sections: dict[str, str]
     pages: dict[str, WrittenPage]  # only pages whose output file is untouched since it was written
     intact: frozenset[str]  # every output file untouched since the last build wrote it
@@ -90,7 +90,7 @@ class PreviousBuild:
     cards: dict = field(default_factory=dict)  # the story cards, when site.toml is unchanged (base path)
     changed_files: frozenset[Path] = frozenset()  # content files added, changed or removed since
     paths: dict[str, Path] = field(default_factory=dict)  # every recorded source's Path, by its name
-    changed_reads: dict[Path, tuple] = field(default_factory=dict)  # sources changed since -> as read then
+    changed_reads: dict[Path, SourceRead] = field(default_factory=dict)  # sources changed since -> as read then
 
     def unchanged_source(self, path: Path) -> bool:
         return path in self.reads
@@ -203,10 +203,10 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
     # Keyed by the paths the pages themselves carry: making a thousand Path objects again is not free
     # (find_sources takes them too, by name).
     paths: dict[str, Path] = {}
-    reads: dict[Path, tuple] = {}
-    changed_reads: dict[Path, tuple] = {}
+    reads: dict[Path, SourceRead] = {}
+    changed_reads: dict[Path, SourceRead] = {}
     for relative, read in record.reads.items():
-        path = paths[relative] = read[0].path if read[0] is not None else Path(config_root, relative)
+        path = paths[relative] = read.page.path if read.page is not None else Path(config_root, relative)
         (changed_reads if relative in scan.changed else reads)[path] = read
     content = CONTENT_DIR + "/"
     folders: list[str] = []
@@ -233,7 +233,7 @@ def save(scan: InputScan, record: BuildRecord) -> None:
     left out (what was read may not be what the stamp's scan saw), so the next build reads it again."""
     reads = {}
     for relative, read in record.reads.items():
-        page, _ = read
+        page = read.page
         known = scan.files.get(relative)
         if known is None or (known[4] is not None and (page is None or page.digest != known[4])):
             continue  # a file that changed just before the scan: keep it only when its bytes are proved

@@ -105,7 +105,7 @@ class DiskMemo(Memo):
 
     def page_as_read(self, path: Path) -> Page | None:
         read = self.previous.changed_reads.get(path) if self.previous is not None else None
-        return read[0] if read else None
+        return read.page if read else None
 
     def catalogues(self) -> KeptFile:
         return self.kept_catalogues
