@@ -76,7 +76,9 @@ def load_catalogues(config: SiteConfig, kept_file: KeptFile | None = None) -> tu
         except OSError as exc:  # a folder, or a file we may not read: an error, not a traceback
             problems.append(Problem(shown, None, f"cannot read this catalogue: {exc.strerror}"))
             continue
-        key = hashlib.sha256(repr((shown, language.locale)).encode() + b"\0" + data).hexdigest()
+        # Everything the kept entry depends on: the bytes, and the language as the warnings name it.
+        key = hashlib.sha256(repr((shown, language, language.code == config.default_language)).encode()
+                             + b"\0" + data).hexdigest()
         entry = kept.get(key)
         if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], bytes)):
             catalog, found = read_catalogue_bytes(data, shown, language)  # the bytes the key is made of
