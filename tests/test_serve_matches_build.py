@@ -1,7 +1,7 @@
 """What `serve` shows is what `build` writes: every page, at start and after each kind of save.
 
 After a save, serve renders the changed pages at once and the others when they are requested, from a
-model that re-read only the changed files (fast_render.py); these tests hold that to a full build's bytes."""
+model that re-read only the changed files (serve/on_request.py); these tests hold that to a full build's bytes."""
 
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..model.site import Document, Site
     from .page_work import PageWork, RenderedDocument
     from .options import BuildOptions
+    from .output_folder import FolderListing
     from .prepare import PreparedSite
     from .render import StoryCard
 
@@ -162,7 +163,7 @@ class Memo:
     def keep_site_files(self, written: SiteFilesWritten) -> None:
         """Told which site-wide files this build made, and their problems."""
 
-    def output_listing(self) -> tuple[list[str], list[str]] | None:
+    def output_listing(self) -> FolderListing | None:
         """The output folder's files and folders, as the memo listed them already (None: list them)."""
         return None
 

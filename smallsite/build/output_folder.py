@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import NamedTuple
 from pathlib import Path
 
 from ..model.links import output_files
@@ -98,10 +99,10 @@ def foreign_files(out: Path, present: list[str]) -> list[str]:
     return sorted(name for name in present if name not in owned and name != OWNED_RECORD)
 
 
-def list_output(out: Path) -> tuple[list[str], list[str]]:
+def list_output(out: Path) -> FolderListing:
     """Every file (anything but a real folder) and every folder below the output folder, as output paths;
     nothing when there is no folder yet."""
-    return list_folder(out) if out.is_dir() else ([], [])
+    return list_folder(out) if out.is_dir() else FolderListing([], [])
 
 
 def foreign_problems(out_dir: Path, names: list[str]) -> list[Problem]:
@@ -135,7 +136,14 @@ def folders_above(paths) -> set[str]:
     return folders
 
 
-def list_folder(out: Path) -> tuple[list[str], list[str]]:
+class FolderListing(NamedTuple):
+    """What an output folder holds: every file (anything but a real folder) and every folder, as output paths."""
+
+    files: list[str]
+    folders: list[str]
+
+
+def list_folder(out: Path) -> FolderListing:
     """Every file (anything but a real folder) and every folder below the output folder, as output paths."""
     folders: list[str] = []
-    return [name for name, _ in output_files(out, folders)], folders
+    return FolderListing([name for name, _ in output_files(out, folders)], folders)

@@ -52,7 +52,7 @@ def build_site(config: SiteConfig, out_dir: Path, options: BuildOptions = BuildO
         result = build(config, options, memo, staging)
         listing = memo.output_listing() or list_output(out)
         # Files someone else put into the folder are kept, but deployed too: say so (--strict: fail).
-        foreign = foreign_problems(out_dir, foreign_files(out, listing[0]))
+        foreign = foreign_problems(out_dir, foreign_files(out, listing.files))
         if foreign:
             stop_on_errors([*result.problems, *foreign], options)
             result.problems.extend(foreign)

@@ -4,7 +4,7 @@ on request) or all in a build's order (`render_all`); `result` is the whole buil
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from ..model.links import LeadsOut
 from ..model.problems import Problem, unique
@@ -16,7 +16,7 @@ from .options import stop_on_errors
 from .page_work import PageWork, RenderedDocument, page_work, render_document
 from .prepare import PreparedSite
 from .render import SITE_FILES, Renderer, StoryCards, page_links, render_site_files, story_card
-from .write import STAGED, UNCHANGED, Staging, WriteMarker
+from .write import STAGED, UNCHANGED, Staging, WriteMarker, WriteSummary
 
 # Below this many pages per process, forking costs more than it saves.
 MIN_PAGES_PER_WORKER = 24
@@ -32,7 +32,15 @@ class BuildResult:
     files: dict[str, bytes | WriteMarker]
     problems: list[Problem] = field(default_factory=list)
     rendering: SiteRendering | None = field(default=None, repr=False)  # what made it (a memo keeps from it)
-    written: object = None  # what build_site changed in the output folder (write.WriteSummary)
+    written: WriteSummary | None = None  # what build_site changed in the output folder
+
+
+class SiteFiles(NamedTuple):
+    """The files that speak every language at once (chooser, 404 page, sitemap, robots.txt), and the
+    problems their templates met."""
+
+    files: dict[str, bytes]
+    problems: list[Problem]
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,7 @@ class SiteRendering:
         self._cards: dict[str, LanguageCards] = {}
         self._links: dict[str, dict[str, str]] = {}
         self._documents: dict[tuple[str, str], RenderedDocument] = {}
-        self._site_files: tuple[dict[str, bytes], list[Problem]] | None = None
+        self._site_files: SiteFiles | None = None
 
     def cards(self, lang: str) -> LanguageCards:
         """A language's story cards (made once)."""
@@ -72,6 +80,7 @@ class SiteRendering:
         return self._cards[lang]
 
     def links(self, lang: str) -> dict[str, str]:
+        """Every page key -> its URL path in one language (what a page's links resolve against; made once)."""
         if lang not in self._links:
             self._links[lang] = page_links(self.site, lang)
         return self._links[lang]
@@ -102,15 +111,16 @@ class SiteRendering:
             media.update((item.output_path, item) for item in rendered.media)
         return media
 
-    def site_files(self) -> tuple[dict[str, bytes], list[Problem]]:
-        """The root chooser, the 404 page, the sitemap and robots.txt, and the problems met."""
+    def site_files(self) -> SiteFiles:
+        """The root chooser, the 404 page, the sitemap and robots.txt, and the problems met (made once)."""
         if self._site_files is None:
             files: dict[str, bytes] = {}
             problems = render_site_files(self.renderer, files)
-            self._site_files = (files, problems)
+            self._site_files = SiteFiles(files, problems)
         return self._site_files
 
     def feed(self, lang: str) -> bytes:
+        """A language's Atom feed."""
         return outputs.atom_feed(self.site, lang, self.site.config.language(lang).title)
 
     def render_all(self, progress: Callable[[int, int], None] | None = None) -> None:

@@ -21,7 +21,7 @@ from .project import CONTENT_DIR
 STORIES_SECTION = "stories"
 SOURCE_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)*)\.md$")
 SAFE_SEGMENT = re.compile(r"^[^/\\\x00-\x1f?#%<>\"|*:]+$")
-# The files the build writes in a language's folder beside its pages (pipeline.py): no page may be there.
+# The files the build writes in a language's folder beside its pages (build/rendering.py): no page may be there.
 LANGUAGE_FILES = {"feed.xml": "Atom feed"}
 # Sources past this many bytes are named in a warning: Python-Markdown's time grows faster than a page.
 LARGE_SOURCE_BYTES = 1_000_000
@@ -243,19 +243,6 @@ def _unwritable_segment(source: SourceFile, segments: list[str], slug_line: int 
                            f"/{source.lang}/{segment}/, where the build writes the language's "
                            f"{LANGUAGE_FILES[name]} ({source.lang}/{name}): choose another")
     return None
-
-
-def read_pages(sources: list[SourceFile], include_drafts: bool = False) -> tuple[list[Page], list[Problem]]:
-    """Read every source; report all problems, and sources that would share one URL."""
-    pages: list[Page] = []
-    problems: list[Problem] = []
-    for source in sources:
-        page, found = read_page(source, include_drafts)
-        problems += found
-        if page:
-            pages.append(page)
-    problems += find_url_clashes(pages)
-    return pages, problems
 
 
 # What with_body says of a source that no longer holds the bytes the build read (cli.py looks for it).

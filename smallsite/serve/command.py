@@ -24,7 +24,7 @@ from .listening import DEFAULT_PORT, is_loopback, listen, next_free_port, page_u
 from .preview import Preview, Snapshot, make_application
 from .rendering_lock import RenderingLock
 from ..model.problems import BuildFailed, Problem
-from ..model.project import CONTENT_DIR
+from ..model.project import only_content_changed
 from .watch import SourceWatcher
 from ..build.output_folder import check_output_dir, foreign_problems
 from ..build.write import write_tree
@@ -133,8 +133,8 @@ class PreviewBuilder:
                 problems += rendering.cards(language.code).problems
         for document in documents:
             problems += rendering.document(document).problems
-        if any(not name.startswith(CONTENT_DIR + "/") for name in changed):
-            problems += rendering.site_files()[1]  # the chooser and the 404 page use other templates
+        if not only_content_changed(changed):
+            problems += rendering.site_files().problems  # the chooser and the 404 page use other templates
         self._unfinished = (rendering, changed, started, previous)
         stop_on_errors(problems, options)  # a whole build would fail too: no need to wait for it to say so
         elapsed = time.perf_counter() - started

@@ -13,11 +13,10 @@ from typing import Iterator, Mapping
 from ..build.assets import read_media
 from ..model.site import Document
 from ..model.links import LeadsOut
-from ..model.project import CONTENT_DIR
+from ..model.project import only_content_changed, only_pages_changed
 from ..build.prepare import PreparedSite
 from ..build.rendering import SiteRendering
 from ..build.render import SITE_FILES
-from ..speed.preview_memo import only_pages_changed
 from .rendering_lock import RenderingLock
 
 
@@ -44,7 +43,7 @@ class RenderedOnRequest(Mapping[str, bytes]):
         is known only then). The server never asks: it looks up one name at a time."""
         with self.lock.for_request():
             self.rendering.render_all()
-            site_files = self.rendering.site_files()[0]
+            site_files = self.rendering.site_files().files
             return {*self._static, *self._documents, *self._feeds, *site_files, *self.rendering.media_so_far()}
 
     def __contains__(self, name: object) -> bool:
@@ -72,7 +71,7 @@ class RenderedOnRequest(Mapping[str, bytes]):
         if name in self._feeds:
             return self.rendering.feed(self._feeds[name])
         if name in SITE_FILES:
-            return self.rendering.site_files()[0].get(name)
+            return self.rendering.site_files().files.get(name)
         media = self.rendering.media_so_far().get(name)
         if media is None:
             return None
@@ -93,7 +92,7 @@ def changed_documents(prepared: PreparedSite, changed: frozenset[str]) -> list[D
     language's and the fallbacks made from it), and after a change outside content/ (a template, a
     catalogue) one page of each kind, so that an error every such page makes shows at once."""
     documents = [d for d in prepared.site.documents if d.page.shown in changed]
-    if any(not name.startswith(CONTENT_DIR + "/") for name in changed):
+    if not only_content_changed(changed):
         kinds: dict[str, Document] = {}
         for document in prepared.site.documents:
             kinds.setdefault(document.page.kind, document)

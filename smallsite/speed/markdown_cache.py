@@ -100,11 +100,6 @@ def _header(settings: str) -> str:
     return f"smallsite-markdown-cache {settings}"
 
 
-def save_cache(cache: MarkdownCache) -> None:
-    """Write the entries this build used (so the file never grows past the site), atomically."""
-    cache.save()
-
-
 class _RecordingPaths(dict):
     """The language's page URLs, noting every page key a conversion looks up."""
 

@@ -15,6 +15,7 @@ from typing import Callable, Mapping, Sequence
 from ..build.assets import MediaFile
 from ..build.markdown import MarkdownConverters
 from ..build.memo import KeptFile, Memo, SiteFilesWritten
+from ..build.output_folder import FolderListing
 from ..build.page_work import PageWork, RenderedDocument
 from ..build.render import Illustration, StoryCard
 from ..build.write import UNCHANGED
@@ -144,7 +145,7 @@ class DiskMemo(Memo):
 
     def start_pages(self, site: Site, static_urls: dict[str, str], cards: dict[str, list[dict]], options) -> None:
         if self.pages is not None:
-            digest_sections(self.pages, site, static_urls, cards, (options.preview, options.drafts, options.strict))
+            digest_sections(self.pages, site, static_urls, cards, options)
 
     def pages_still_written(self, site: Site, documents: list[Document]) -> dict[tuple[str, str], RenderedDocument]:
         if self.previous is None or self.pages is None:
@@ -217,8 +218,8 @@ class DiskMemo(Memo):
     def keep_site_files(self, written: SiteFilesWritten) -> None:
         self.site_files = written
 
-    def output_listing(self) -> tuple[list[str], list[str]] | None:
-        return (list(self.previous.outputs), self.previous.folders) if self.previous is not None else None
+    def output_listing(self) -> FolderListing | None:
+        return FolderListing(list(self.previous.outputs), self.previous.folders) if self.previous is not None else None
 
     def still_written(self, output_path: str) -> bool:
         return self.previous is not None and output_path in self.previous.intact

@@ -14,9 +14,8 @@ build prints the same problems from a warm cache as from a cold one. A preview (
 A corrupt file, or one written by other code, is ignored, never trusted (tests/test_page_cache.py).
 
 A page a build writes to the output folder is not kept twice: its entry names the file and holds the
-digest of its bytes, and is a hit only while that file still has them (hashing a page is much cheaper
-than compressing it; docs/performance.md). A page no folder holds (`check`, a
-preview) keeps its compressed HTML."""
+digest of its bytes, and is a hit only while that file still has them. A page no folder holds
+(`check`, a preview) keeps its compressed HTML."""
 
 from __future__ import annotations
 
@@ -25,12 +24,15 @@ import os
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .store import CACHE_DIR, KeptEntries, code_digest, read_cache_file, read_kept_bytes
 from ..model.project import CONFIG_NAME, LOCALES_DIR, TEMPLATES_DIR
 from ..model.site import Document, Site
 from ..model.problems import Problem, plain
+
+if TYPE_CHECKING:
+    from ..build.options import BuildOptions
 
 CACHE_FILE = "pages.bin"
 PREVIEW_CACHE_FILE = "pages-preview.bin"
@@ -56,10 +58,10 @@ class PageCache(KeptEntries):
     entries: dict[str, Entry]
     used: dict[str, Entry] = field(default_factory=dict)
     changed: bool = False
-    # Set by `prepare`: a digest per language of everything site-wide its pages may show.
+    # Set by `digest_sections` (the memo's start_pages): a digest per language of everything site-wide its pages may show.
     sections: dict[str, str] = field(default_factory=dict)
     preview: bool = False
-    # Where this build writes its pages (set by `build` when it has an output folder): its new entries
+    # Where this build writes its pages (set by the memo's writes_to, when the build has an output folder): its new entries
     # point there instead of holding the HTML.
     output_dir: str | None = None
 
@@ -87,11 +89,6 @@ def _read_entries(path: Path, code: str) -> dict[str, Entry]:
 def _well_formed(entry) -> bool:
     return (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[0], bytes)
             and isinstance(entry[1], int) and isinstance(entry[2], tuple) and isinstance(entry[3], str))
-
-
-def save_page_cache(cache: PageCache) -> None:
-    """Write the entries this build used (so the file never grows past the site), atomically."""
-    cache.save()
 
 
 def _header(code: str) -> str:
@@ -124,13 +121,13 @@ def _folder_digest(digest, folder: Path) -> None:
 
 
 def digest_sections(cache: PageCache, site: Site, static_urls: dict[str, str], cards: dict[str, list[dict]],
-            options: tuple) -> None:
+            options: BuildOptions) -> None:
     """Compute each language's section digest, once per build (before pages render, in this process).
-    `options`: (preview, drafts, strict)."""
+    `options`: the build's (a preview keeps its own pages)."""
     config = site.config
-    cache.preview = bool(options[0]) if options else False
+    cache.preview = options.preview
     common = hashlib.sha256(cache.code.encode())
-    common.update(repr(tuple(options)).encode())
+    common.update(repr((options.preview, options.drafts, options.strict)).encode())
     common.update(repr(config).encode("utf-8", "surrogatepass"))
     try:
         common.update((config.root / CONFIG_NAME).read_bytes())

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..build.memo import EarlierModel
 from ..build.prepare import PreparedSite
 from ..model.config import SiteConfig
-from ..model.project import CONTENT_DIR
+from ..model.project import only_pages_changed
 from .markdown_cache import MarkdownCache, load_cache
 from .memo import DiskMemo
 from .reuse import reusable_parts
@@ -44,11 +44,6 @@ class PreviewMemo(DiskMemo):
 
     def save(self) -> None:
         """serve keeps its caches in memory."""
-
-
-def only_pages_changed(changed: frozenset[str]) -> bool:
-    """True when every changed path is a page's source (no picture, template, catalogue, ...)."""
-    return all(name.startswith(CONTENT_DIR + "/") and name.endswith(".md") for name in changed)
 
 
 def next_cache(cache: MarkdownCache, changed: frozenset[str]) -> MarkdownCache:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..build.memo import EarlierModel
-from ..model.project import CONTENT_DIR
+from ..model.project import only_content_changed
 
 if TYPE_CHECKING:
     from ..model.config import SiteConfig
@@ -24,7 +24,7 @@ def reusable_parts(config: SiteConfig, options: BuildOptions, previous: Prepared
     if previous.config != config \
             or (previous.options.strict, previous.options.drafts) != (options.strict, options.drafts):
         return EarlierModel(previous)
-    if any(not path.startswith(CONTENT_DIR + "/") for path in changed):
+    if not only_content_changed(changed):
         return EarlierModel(previous)
     known = {source.shown: source.path for source in previous.sources}
     reread = {known[name] for name in changed if name in known}
