@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 from urllib.parse import quote
 
 import jinja2
@@ -141,8 +141,7 @@ class ResolvedHero:
     height: int | None
 
 
-@dataclass(frozen=True)
-class Illustration:
+class Illustration(NamedTuple):
     """A page's front-matter illustration as resolve_hero finds it: what the template shows, the media
     file to publish, or the problem met (all None for a page without one)."""
 
@@ -151,8 +150,7 @@ class Illustration:
     problem: Problem | None = None
 
 
-@dataclass(frozen=True)
-class StoryCard:
+class StoryCard(NamedTuple):
     """What a language's home page and story pages show of a story, the illustration it publishes, and
     the problem met finding that."""
 

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from .config import SiteConfig
 from .frontmatter import FrontMatter, parse_front_matter, split_source
@@ -159,8 +159,7 @@ def _is_link(entry: os.DirEntry) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class SourceRead:
+class SourceRead(NamedTuple):
     """What reading one source gave: its page (None when it cannot be used) and the problems met."""
 
     page: Page | None

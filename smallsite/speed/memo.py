@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Mapping, NamedTuple, Sequence
 
 from ..build.assets import MediaFile
 from ..build.markdown import MarkdownConverters
@@ -41,8 +41,7 @@ class PageNotes:
     hero: Illustration | None = None  # render.resolve_hero's answer, part of the page key
 
 
-@dataclass(frozen=True)
-class KeptCard:
+class KeptCard(NamedTuple):
     """A story card as made, with the story it was made for."""
 
     story: Document
