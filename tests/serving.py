@@ -114,3 +114,17 @@ class ServeProcess:
 
         self.wait_until(check, message=f"for {path} to be {status} with {text!r}")
         return found["body"]
+
+
+def assert_serves_as_built(server: ServeProcess, expected: dict[str, bytes]) -> None:
+    """Every file over HTTP is the built one: a page plus the reload script, anything else as it is."""
+    from smallsite.serve.preview import Snapshot, inject
+
+    for name, data in expected.items():
+        status, _, body = server.request("/" + name.removesuffix("index.html"))
+        assert status == 200, name
+        if name.endswith(".html"):
+            generation = int(re.search(rb'var served="(\d+)"', body).group(1))
+            assert body == inject(data, Snapshot(generation=generation, built=True)), name
+        else:
+            assert body == data, name

@@ -8,16 +8,14 @@ thread's: without the lock, the pages requested during a rebuild come back as er
 from __future__ import annotations
 
 import http.client
-import re
 import threading
 import time
 
 from conftest import PROJECT, SiteMaker, all_languages, page
-from serving import ServeProcess
+from serving import ServeProcess, assert_serves_as_built
 from smallsite.build.pipeline import BuildOptions, build
 from smallsite.speed.memo import DiskMemo
 from smallsite.model.config import load_config
-from smallsite.serve.preview import Snapshot, inject
 from smallsite.serve.rendering_lock import RenderingLock
 
 STORIES = 12
@@ -169,14 +167,7 @@ def check_while_saving(server: ServeProcess, site: SiteMaker, paths: list[str], 
     assert "Traceback" not in server.output and "crashed" not in server.output, server.output
     expected = built_files(site.root)
     assert b"Thanks." in expected["en/stories/s0/index.html"]
-    for name, data in expected.items():
-        status, _, body = server.request("/" + name.removesuffix("index.html"))
-        assert status == 200, name
-        if name.endswith(".html"):
-            generation = int(re.search(rb'var served="(\d+)"', body).group(1))
-            assert body == inject(data, Snapshot(generation=generation, built=True)), name
-        else:
-            assert body == data, name
+    assert_serves_as_built(server, expected)
 
 
 def test_a_request_waiting_for_the_lock_goes_before_the_builders_next_page():

@@ -58,7 +58,8 @@ class PageCache(KeptEntries):
     entries: dict[str, Entry]
     used: dict[str, Entry] = field(default_factory=dict)
     changed: bool = False
-    # Set by `digest_sections` (the memo's start_pages): a digest per language of everything site-wide its pages may show.
+    # Set by `digest_sections` (the memo's start_pages): a digest per language of everything site-wide
+    # its pages may show.
     sections: dict[str, str] = field(default_factory=dict)
     preview: bool = False
     # Where this build writes its pages (set by the memo's writes_to, when the build has an output folder): its new entries
