@@ -60,6 +60,19 @@ def test_sitemap_and_hreflang_mismatches_are_found_in_memory(clean):
            "does not link back" in messages
 
 
+def test_the_root_chooser_must_be_in_the_sitemap_with_its_own_alternates(clean):
+    result = build(load_config(clean.root))
+    sitemap = result.files["sitemap.xml"].decode()
+    start = sitemap.index("<url>\n    <loc>https://example.org/</loc>")
+    end = sitemap.index("</url>", start) + 7
+    result.files["sitemap.xml"] = (sitemap[:start] + sitemap[end:]).encode()
+    assert "sitemap.xml: the root chooser (https://example.org/) is missing" in [str(p) for p in check_result(result)]
+    result.files["sitemap.xml"] = sitemap.replace('hreflang="ko" href="https://example.org/ko/"/>',
+                                                  'hreflang="ko" href="https://example.org/ko/about/"/>', 1).encode()
+    assert "sitemap.xml: the sitemap's alternates for the root chooser differ from its hreflang links" in \
+        [str(p) for p in check_result(result)]
+
+
 def test_broken_anchor_missing_page_image_alt_and_weight_name_file_and_line(site):
     body = "\n".join([
         "Intro.",

@@ -34,6 +34,35 @@ def test_sitemap_lists_each_real_page_once_with_alternates(site):
                      "x-default": "https://example.org/"}
 
 
+def test_the_root_chooser_is_in_the_sitemap_with_each_language_home_as_its_alternate(site):
+    """The bare address is every page's x-default and the link shared most: indexable, so listed (issue 15)."""
+    make_site(site)
+    assert site.build().code == 0
+    root = ET.fromstring(site.read("sitemap.xml"))
+    entry = next(u for u in root.findall("s:url", NS) if u.find("s:loc", NS).text == "https://example.org/")
+    links = {l.get("hreflang"): l.get("href") for l in entry.findall("x:link", NS)}
+    assert links == {"en": "https://example.org/en/", "ko": "https://example.org/ko/", "ja": "https://example.org/ja/",
+                     "zh-Hans": "https://example.org/zh/", "x-default": "https://example.org/"}
+    chooser = site.read("index.html")
+    declared = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', chooser))
+    assert declared == links  # what the page itself declares
+
+
+def test_the_root_chooser_has_a_whole_share_card_in_the_default_language(site):
+    make_site(site)
+    assert site.build().code == 0
+    chooser = site.read("index.html")
+    tags = re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)">', chooser)
+    found = dict(tags)
+    assert found["og:type"] == "website" and found["og:url"] == "https://example.org/"
+    assert found["og:locale"] == "en_GB"
+    assert sorted(value for name, value in tags if name == "og:locale:alternate") == ["ja_JP", "ko_KR", "zh_CN"]
+    assert found["og:title"] and found["og:description"] and found["og:site_name"]
+    assert found["og:image"].startswith("https://example.org/") and found["og:image"].endswith(".png")
+    assert (found["og:image:width"], found["og:image:height"]) == ("1200", "630")
+    assert found["twitter:card"] == "summary_large_image" and found["twitter:image"] == found["og:image"]
+
+
 def test_robots_points_at_the_sitemap(site):
     make_site(site)
     assert site.build().code == 0

@@ -24,12 +24,21 @@ def quoteattr(text: str) -> str:
 
 
 def sitemap(site: Site) -> bytes:
-    """Every real page once, each with its translations as xhtml:link alternates.
+    """The root chooser and every real page once, each with its alternates as xhtml:link.
     Fallback pages are left out: they are marked noindex and are not translations."""
     config = site.config
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
              'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    # The root chooser: every reader's first address and every page's x-default, with the languages'
+    # home pages as its alternates (as its own hreflang links have them).
+    lines.append("  <url>")
+    lines.append(f"    <loc>{escape(config.base_url)}</loc>")
+    for language in config.languages:
+        lines.append(f'    <xhtml:link rel="alternate" hreflang={quoteattr(language.tag)} '
+                     f"href={quoteattr(config.base_url + language.code + '/')}/>")
+    lines.append(f'    <xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(config.base_url)}/>')
+    lines.append("  </url>")
     for document in sorted(site.documents, key=lambda d: d.url_path):
         if document.is_fallback:
             continue

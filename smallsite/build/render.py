@@ -318,7 +318,8 @@ def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Probl
             problems += found
             greetings[language.code] = Markup((html or b"").decode("utf-8"))
         context = {"site": config, "languages": config.languages, "greetings": greetings,
-                   "base_path": config.base_path, "base_url": config.base_url}
+                   "base_path": config.base_path, "base_url": config.base_url,
+                   "share_image": share_image(renderer, None)}
         html, found = render_template(default_env, name, context, config, output)
         problems += found
         if html is not None:

@@ -278,7 +278,8 @@ def check_hreflang(result: BuildResult, document: Document, page: ParsedPage, pa
 
 
 def check_sitemap(result: BuildResult, parsed: dict[str, ParsedPage], origins: dict[str, Origin]) -> list[Problem]:
-    """The sitemap lists exactly the indexable pages, each with the alternates its page declares."""
+    """The sitemap lists exactly the indexable pages (the root chooser too), each with the alternates its
+    page declares."""
     data = result.files.get("sitemap.xml")
     if data is None:
         return [Problem("smallsite/build/outputs.py", None, "the build made no sitemap.xml")]
@@ -289,8 +290,17 @@ def check_sitemap(result: BuildResult, parsed: dict[str, ParsedPage], origins: d
     config = result.site.config
     problems = []
     pages = {config.base_url + d.address: d for d in result.site.documents}
+    chooser = parsed.get("index.html")  # the root: every reader's first address, and every page's x-default
+    if chooser is not None and not chooser.noindex:
+        if config.base_url not in listed:
+            problems.append(Problem("sitemap.xml", None, f"the root chooser ({config.base_url}) is missing"))
+        elif listed[config.base_url] != chooser.hreflang:
+            problems.append(Problem("sitemap.xml", None, "the sitemap's alternates for the root chooser differ "
+                                    "from its hreflang links"))
     for loc, links in listed.items():
         document = pages.get(loc)
+        if document is None and loc == config.base_url and chooser is not None:
+            continue
         if document is None:
             problems.append(Problem("sitemap.xml", None, f"lists {loc}, which is not a page of the site"))
             continue
