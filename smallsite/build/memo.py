@@ -11,6 +11,7 @@ the same questions from what earlier builds kept, and the site they give is byte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 
@@ -116,13 +117,10 @@ class Memo:
         return results
 
     # -- the render stage
-    @property
+    @cached_property
     def converters(self) -> MarkdownConverters:
-        """The Markdown instances pages are converted with."""
-        converters = self.__dict__.get("_converters")
-        if converters is None:
-            converters = self.__dict__["_converters"] = MarkdownConverters()
-        return converters
+        """The Markdown instances pages are converted with (made once per memo)."""
+        return MarkdownConverters()
 
     def media_file(self, path: Path) -> MediaFile:
         """A media file in content/, read and hashed."""
