@@ -38,7 +38,7 @@ def test_an_untranslated_plural_falls_back_to_the_english_plural(site):
              **all_languages("stories/two", date="2018-02-03")}
     site.make(files)
     po = site.root / "locales/ja_JP/LC_MESSAGES/messages.po"
-    po.write_text(po.read_text(encoding="utf-8").replace('msgstr[0] "%(num)d つの物語"', 'msgstr[0] ""'),
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr[0] "%(num)d編の物語"', 'msgstr[0] ""'),
                   encoding="utf-8")
     assert site.build().code == 0
     html = site.read("ja/index.html")
@@ -82,11 +82,11 @@ def test_wrong_number_of_plural_forms_is_an_error(site):
     site.make(all_languages("index"))
     po = site.root / "locales/ja_JP/LC_MESSAGES/messages.po"
     text = po.read_text(encoding="utf-8")
-    text = text.replace('msgstr[0] "%(num)d つの物語"', 'msgstr[0] "%(num)d つの物語"\nmsgstr[1] "%(num)d つの物語"')
+    text = text.replace('msgstr[0] "%(num)d編の物語"', 'msgstr[0] "%(num)d編の物語"\nmsgstr[1] "%(num)d編の物語"')
     po.write_text(text, encoding="utf-8")
     outcome = site.build()
     assert outcome.code == 1
-    line = text.splitlines().index('msgstr[1] "%(num)d つの物語"') + 1
+    line = text.splitlines().index('msgstr[1] "%(num)d編の物語"') + 1
     assert (f"locales/ja_JP/LC_MESSAGES/messages.po:{line}: cannot read this catalogue: this entry has more "
             "msgstr[N] plural forms than the Plural-Forms header allows") in outcome.stderr
 
