@@ -113,7 +113,7 @@ def draw_card(card: ShareCard) -> bytes:
         text_right = WIDTH - 300
     width = text_right - MARGIN
     top = MARGIN
-    if card.label is not None:
+    if card.label is not None and card.label.text != card.title.text:  # (a home page's title is the site's)
         _draw_runs(draw, (MARGIN, top), _fitted_line(card.label, LABEL_SIZE, width, card.faces), ACCENT)
         top += round(LABEL_SIZE * 2)
     bottom = HEIGHT - MARGIN - FOOTER_SIZE - 36
@@ -176,6 +176,7 @@ def _title_lines(title: CardText, width: int, height: int, faces: tuple[Face, ..
         lines = _broken(pieces, size, width, faces)
         leading = size * 1.3
         if lines is not None and len(lines) <= TITLE_LINES and len(lines) * leading <= height:
+            lines = _balanced(pieces, size, width, faces, len(lines))
             return [_runs(line.strip(), size, faces) for line in lines], size
     size = TITLE_SIZES[-1]
     lines = _broken(pieces, size, width, faces, split_long=True) or [title.text]
@@ -186,6 +187,20 @@ def _title_lines(title: CardText, width: int, height: int, faces: tuple[Face, ..
             last = last[:-1]
         kept[-1] = last + "…"
     return [_runs(line.strip(), size, faces) for line in kept], size
+
+
+def _balanced(pieces: list[str], size: int, width: int, faces: tuple[Face, ...], count: int) -> list[str]:
+    """The title in `count` lines of even length (as CSS's text-wrap: balance): no word left alone on
+    its last line. The narrowest width that still needs no more lines is found by halving."""
+    narrow, wide = width // 3, width
+    while wide - narrow > 4:
+        middle = (narrow + wide) // 2
+        lines = _broken(pieces, size, middle, faces)
+        if lines is not None and len(lines) <= count:
+            wide = middle
+        else:
+            narrow = middle
+    return _broken(pieces, size, wide, faces) or []
 
 
 def _broken(pieces: list[str], size: int, width: int, faces: tuple[Face, ...], split_long: bool = False

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 
 from .assets import MediaFile, media_file
+from .cards import ShareCard, draw_card
 from .markdown import MarkdownConverters
 
 if TYPE_CHECKING:
@@ -125,6 +126,10 @@ class Memo:
     def media_file(self, path: Path) -> MediaFile:
         """A media file in content/, read and hashed."""
         return media_file(path)
+
+    def share_card(self, card: ShareCard) -> bytes:
+        """A page's share card as PNG bytes: drawn, or as drawn before (its name says all it shows)."""
+        return draw_card(card)
 
     def story_card(self, story: Document, make: Callable[[], StoryCard]) -> StoryCard:
         """A story's card on its language's home page: make()'s answer, or one made before for the same story."""

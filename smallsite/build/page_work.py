@@ -53,7 +53,7 @@ class PageWork:
 
     def render(self, body: RenderedMarkdown, hero: Illustration, notes: Any = None) -> RenderedDocument:
         """The whole page, from its body and illustration."""
-        html, found = self.template(body, hero.shown)
+        html, found = self.template(body, hero)
         return self.page(body, hero, html, found, notes)
 
     @staticmethod
@@ -63,10 +63,10 @@ class PageWork:
         return RenderedDocument(html, (*body.problems, *([hero.problem] if hero.problem else []), *found),
                                 (*body.media, *([hero.media] if hero.media else [])), notes)
 
-    def template(self, body: RenderedMarkdown, shown) -> tuple[bytes | None, list[Problem]]:
+    def template(self, body: RenderedMarkdown, hero: Illustration) -> tuple[bytes | None, list[Problem]]:
         """The page's template, filled: its HTML (None when it failed) and the problems it met."""
         renderer, document = self.renderer, self.document
-        context = document_context(renderer, document, body, shown, self.cards)
+        context = document_context(renderer, document, body, hero, self.cards)
         return render_template(renderer.environments[document.lang], TEMPLATE_FOR_KIND[document.page.kind],
                                context, renderer.site.config, document.page.shown)
 

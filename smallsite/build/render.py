@@ -21,12 +21,11 @@ from .markdown import RenderedMarkdown
 from ..model.names import encode_path
 from ..model.problems import Problem, display_path
 from ..model.project import CONTENT_DIR, TEMPLATES_DIR
+from .share_cards import chooser_card, page_card, share_image
 
 TEMPLATE_FOR_KIND = {"home": "home.html", "story": "story.html", "page": "page.html"}
 # The privacy-enhanced player: no cookies until the reader plays the film (issue 3).
 FILM_EMBED = "https://www.youtube-nocookie.com/embed/{id}?autoplay=1&rel=0"
-# The card a share shows for pages without an illustration of their own (static/).
-SHARE_IMAGE = "img/share.png"
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,11 @@ class Renderer:
             if document.page.kind == "page":
                 found.setdefault(document.lang, []).append(document)
         return {lang: tuple(documents) for lang, documents in found.items()}
+
+    @cached_property
+    def planned_cards(self) -> dict[tuple[str, str], Any]:
+        """(page key, language) -> its share card as planned (share_cards.py), ("", "") the chooser's."""
+        return {}
 
     @cached_property
     def _cards_made(self) -> dict[tuple, tuple[dict, Any, Markup]]:
@@ -180,8 +184,9 @@ def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[P
 
 
 def document_context(renderer: Renderer, document: Document, body: RenderedMarkdown,
-                     hero: ResolvedHero | None, stories: list[dict]) -> dict[str, Any]:
+                     illustration: Illustration, stories: list[dict]) -> dict[str, Any]:
     """Everything a page template may use: plain data, named for what it is."""
+    hero = illustration.shown
     site = renderer.site
     config = site.config
     language = config.language(document.lang)
@@ -214,7 +219,8 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
         "is_stale": renderer.preview and _is_stale_translation(site, document),
         "film": film(document.page.front.video),
         "sections": section_links(renderer, document),
-        "share_image": share_image(renderer, hero),
+        "share_image": share_image(renderer, page_card(renderer, document, illustration.media),
+                                   document.page.front.title),
     }
 
 
@@ -267,18 +273,6 @@ def section_links(renderer: Renderer, document: Document) -> list[dict]:
             for other in renderer.plain_pages.get(document.lang, ())]
 
 
-def share_image(renderer: Renderer, hero: ResolvedHero | None) -> dict | None:
-    """The absolute image a share card shows: the page's illustration, else the site's card."""
-    config = renderer.site.config
-    if hero is not None:
-        return {"url": config.base_url + hero.url[len(config.base_path):], "alt": hero.alt,
-                "width": hero.width, "height": hero.height}
-    if SHARE_IMAGE in renderer.static_urls:
-        return {"url": config.base_url + encode_path(renderer.static_urls[SHARE_IMAGE]), "alt": None,
-                "width": 1200, "height": 630}
-    return None
-
-
 def story_card(renderer: Renderer, document: Document, read_media: Callable[[Path], MediaFile] = media_file
                ) -> StoryCard:
     """What the home page shows of a story."""
@@ -319,7 +313,7 @@ def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Probl
             greetings[language.code] = Markup((html or b"").decode("utf-8"))
         context = {"site": config, "languages": config.languages, "greetings": greetings,
                    "base_path": config.base_path, "base_url": config.base_url,
-                   "share_image": share_image(renderer, None)}
+                   "share_image": share_image(renderer, chooser_card(renderer), config.default.title)}
         html, found = render_template(default_env, name, context, config, output)
         problems += found
         if html is not None:

@@ -15,11 +15,14 @@ from .memo import Memo, SiteFilesWritten
 from .options import stop_on_errors
 from .page_work import PageWork, RenderedDocument, page_work, render_document
 from .prepare import PreparedSite
-from .render import SITE_FILES, Renderer, StoryCards, page_links, render_site_files, story_card
+from .cards import PlannedCard
+from .render import SITE_FILES, Renderer, StoryCards, page_links, render_site_files, resolve_hero, story_card
+from .share_cards import chooser_card, page_card
 from .write import STAGED, UNCHANGED, Staging, WriteMarker, WriteSummary
 
 # Below this many pages per process, forking costs more than it saves.
 MIN_PAGES_PER_WORKER = 24
+MIN_CARDS_PER_WORKER = 4  # a card takes as long to draw as a few dozen pages take to render
 
 
 @dataclass
@@ -66,6 +69,7 @@ class SiteRendering:
         self._links: dict[str, dict[str, str]] = {}
         self._documents: dict[tuple[str, str], RenderedDocument] = {}
         self._site_files: SiteFiles | None = None
+        self._share_cards: dict[str, PlannedCard] | None = None
 
     def cards(self, lang: str) -> LanguageCards:
         """A language's story cards (made once)."""
@@ -118,6 +122,24 @@ class SiteRendering:
             problems = render_site_files(self.renderer, files)
             self._site_files = SiteFiles(files, problems)
         return self._site_files
+
+    def share_cards(self) -> dict[str, PlannedCard]:
+        """Every share card of the site by its output path ('' for the warnings of pages that have none),
+        planned once: what the build draws, and serve when a browser asks for one."""
+        if self._share_cards is None:
+            config = self.site.config
+            planned = [chooser_card(self.renderer)]
+            for document in self.site.documents:
+                illustration = resolve_hero(config, document, self.memo.media_file).media
+                planned.append(page_card(self.renderer, document, illustration))
+            self._share_cards = {}
+            for card in planned:
+                key = card.card.output_path if card.card is not None else ""
+                if card.card is not None or card.problems:
+                    found = self._share_cards.get(key)
+                    self._share_cards[key] = card if found is None else found._replace(
+                        problems=found.problems + card.problems)
+        return self._share_cards
 
     def feed(self, lang: str) -> bytes:
         """A language's Atom feed."""
@@ -195,6 +217,16 @@ class SiteRendering:
                     else read_media(item, config.root)
             except LeadsOut as refused:
                 problems.append(Problem(refused.outward.link, None, refused.outward.message))
+        to_draw = []
+        for path, planned in self.share_cards().items():
+            problems += planned.problems
+            if planned.card is not None:
+                if self.memo.still_written(path):  # (a card's name carries a digest of all it shows)
+                    files[path] = UNCHANGED
+                else:
+                    to_draw.append(planned.card)
+        for card, drawn in zip(to_draw, self.memo.map(self.memo.share_card, to_draw, MIN_CARDS_PER_WORKER)):
+            files[card.output_path] = drawn
         problems = unique(problems)
         stop_on_errors(problems, self.prepared.options)
         return BuildResult(self.site, dict(sorted(files.items())), problems, self)

@@ -54,6 +54,8 @@ class SiteConfig:
     output_dir: str = doc("folder the build writes, relative to the project", default="site")
     raw_html: str = doc("raw HTML in Markdown: 'safe' keeps a safe subset and names what it removes, 'escape' "
                         "shows it as text, 'trusted' keeps it as written (docs/raw-html.md)", default="safe")
+    share_cards: bool = doc("draw a share card for every page in its language (docs/share-cards.md); false: "
+                            "every page shares static/img/share.png", default=True)
     root: Path = field(default=Path("."), metadata={"internal": True})
     # Every language in site.toml, also those a `--lang` build leaves out.
     all_language_codes: tuple[str, ...] = field(default=(), metadata={"internal": True})
@@ -147,6 +149,12 @@ def _check_table(schema: type, data: dict, where: tuple, lines: dict, shown: str
                 continue
             values[name] = [_check_table(Language, item, (name, i), lines, shown, problems)
                             for i, item in enumerate(value)]
+        elif spec.type in (bool, "bool"):
+            if not isinstance(value, bool):
+                problems.append(Problem(shown, line, f"'{_dotted(where + (name,))}' must be true or false, "
+                                        f"not {_toml_type(value)}"))
+            else:
+                values[name] = value
         elif not isinstance(value, str):
             problems.append(Problem(shown, line, f"'{_dotted(where + (name,))}' must be text, "
                                     f"not {_toml_type(value)}"))

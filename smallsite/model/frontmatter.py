@@ -62,6 +62,7 @@ class FrontMatter:
     video: str | None = None
     translated_from: str | None = None
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    title_line: int | None = None  # where the title is written: a share card's warning points at it
 
 
 # field name -> (kind, required). Kinds are checked on the YAML node, so we see what the editor typed.
@@ -161,6 +162,8 @@ def parse_front_matter(split: SplitSource, path: str) -> tuple[FrontMatter | Non
             problems.append(problem)
         else:
             values[key] = value
+            if key == "title":
+                values["title_line"] = line
     for key, (kind, required) in FIELDS.items():
         if required and key not in seen:
             problems.append(Problem(path, offset, f"missing field '{key}' ({kind})"))

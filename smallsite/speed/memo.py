@@ -180,7 +180,7 @@ class DiskMemo(Memo):
             kept = self._from_page_cache(work, body, key, hero, page_key)
             if kept is not None:
                 return kept
-        html, found = work.template(body, hero.shown)
+        html, found = work.template(body, hero)
         file = output_file(pages, work.document.url_path) if pages is not None else None
         kept_entry = new_entry(html, found, file) if pages is not None else None
         if file is not None and html is not None:  # the body kept as its place in the page
