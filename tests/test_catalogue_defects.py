@@ -14,7 +14,7 @@ from i18n_helpers import cli
 
 PO = "locales/ja_JP/LC_MESSAGES/messages.po"
 ALL_STORIES = 'msgstr "すべての物語"'
-STORY_FORM = 'msgstr[0] "%(num)d つの物語"'
+STORY_FORM = 'msgstr[0] "%(num)d編の物語"'
 FILM = 'msgstr "映像：%(title)s"'
 PLURAL_FORMS = '"Plural-Forms: nplurals=1; plural=0;\\n"'
 
@@ -61,21 +61,21 @@ DEFECTS = [
      lambda t: line_of(t, ALL_STORIES), "\\x is not an escape a catalogue can use", False),
     ("two strings on one line", replaced(ALL_STORIES, 'msgstr "すべての" "物語"'),
      lambda t: line_of(t, ALL_STORIES), "text after the string's closing quote", False),
-    ("msgstr[n] beyond the plural count", replaced(STORY_FORM, STORY_FORM + '\nmsgstr[1] "%(num)d つの物語"'),
+    ("msgstr[n] beyond the plural count", replaced(STORY_FORM, STORY_FORM + '\nmsgstr[1] "%(num)d編の物語"'),
      lambda t: line_of(t, STORY_FORM, 1), "cannot read this catalogue: this entry has more msgstr[N] plural "
      "forms than the Plural-Forms header allows (nplurals=1)", True),
     ("msgstr[0] twice", replaced(STORY_FORM, STORY_FORM + '\nmsgstr[0] "%(num)d 個の物語"'),
      lambda t: line_of(t, STORY_FORM, 1), "msgstr[0] comes where msgstr[1] should", True),
-    ("plain msgstr in a plural entry", replaced(STORY_FORM, 'msgstr "%(num)d つの物語"'),
+    ("plain msgstr in a plural entry", replaced(STORY_FORM, 'msgstr "%(num)d編の物語"'),
      lambda t: line_of(t, STORY_FORM), "an entry with msgid_plural needs msgstr[0], msgstr[1], ...", True),
     ("wrong nplurals for the language", replaced("nplurals=1; plural=0;", "nplurals=2; plural=(n != 1);"),
      lambda t: line_of(t, PLURAL_FORMS), "Plural-Forms says nplurals=2, but ja_JP has 1 plural form: write "
      '"Plural-Forms: nplurals=1; plural=0;\\n"', True),
     ("plural expression beyond nplurals", replaced("plural=0;", "plural=(n != 1);"),
      lambda t: line_of(t, PLURAL_FORMS), "the plural expression gives form 1 for n=0, but nplurals=1", True),
-    ("placeholder left out", replaced(STORY_FORM, 'msgstr[0] "つの物語"'),
+    ("placeholder left out", replaced(STORY_FORM, 'msgstr[0] "編の物語"'),
      lambda t: line_of(t, 'msgid "%(num)d story"'), "translation of '%(num)d story' leaves out %(num)d", True),
-    ("placeholder misspelled", replaced(STORY_FORM, 'msgstr[0] "%(nmu)d つの物語"'),
+    ("placeholder misspelled", replaced(STORY_FORM, 'msgstr[0] "%(nmu)d編の物語"'),
      lambda t: line_of(t, 'msgid "%(num)d story"'),
      "translation of '%(num)d story' uses %(nmu)d, which the source string does not have", True),
     ("placeholder without its letter", replaced(FILM, 'msgstr "映像：%(title)"'),

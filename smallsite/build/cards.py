@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from functools import lru_cache
 from typing import NamedTuple
 from xml.etree import ElementTree
@@ -80,11 +81,25 @@ def plan_card(folder: str, title: CardText, label: CardText | None, footer: str,
             listed = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing)
             problems.append(Problem(shown, line, f"share card: no installed font has {listed} in "
                                     f"'{text.text}'; the card shows a box for it", WARNING))
+    if illustration and illustration.lower().endswith(".svg") and not _svg_allowed(illustration, illustration_digest):
+        problems.append(Problem(shown, line, f"share card: {os.path.basename(illustration)} refers to files "
+                                "outside itself (an <image> or url() that is not data: or #id); the card "
+                                "shows no illustration", WARNING))
     digest = hashlib.sha256("\n".join([
         _code_digest(), *(f"{t.tag}:{t.text}" for t in texts), footer, illustration_digest,
         *(f.identity for f in faces)]).encode("utf-8")).hexdigest()[:10]
     card = ShareCard(f"{folder}{CARD_NAME}.{digest}.png", title, label, footer, illustration, others, faces)
     return PlannedCard(card, tuple(problems))
+
+
+@lru_cache(maxsize=64)
+def _svg_allowed(path: str, digest: str) -> bool:
+    """self_contained_svg for an illustration file, once per version of it (`digest`)."""
+    try:
+        with open(path, "rb") as source:
+            return self_contained_svg(source.read())
+    except OSError:
+        return False
 
 
 @lru_cache(maxsize=1)

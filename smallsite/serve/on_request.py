@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Iterator, Mapping
 
 from ..build.assets import read_media
+from ..build.cards import CARD_NAME
 from ..model.site import Document
 from ..model.links import LeadsOut
 from ..model.project import only_content_changed, only_pages_changed
@@ -44,7 +45,11 @@ class RenderedOnRequest(Mapping[str, bytes]):
         with self.lock.for_request():
             self.rendering.render_all()
             site_files = self.rendering.site_files().files
-            return {*self._static, *self._documents, *self._feeds, *site_files, *self.rendering.media_so_far()}
+            return {*self._static, *self._documents, *self._feeds, *site_files, *self.rendering.media_so_far(),
+                    *self._cards()}
+
+    def _cards(self) -> dict:
+        return {path: planned.card for path, planned in self.rendering.share_cards().items() if planned.card}
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
@@ -54,6 +59,10 @@ class RenderedOnRequest(Mapping[str, bytes]):
                 if name in self.rendering.media_so_far():
                     return True
             return name in self.fallback
+        if name.rpartition("/")[2].startswith(CARD_NAME + "."):  # a share card: drawn when asked for
+            with self.lock.for_request():
+                if name in self._cards():
+                    return True
         return name in self._static or name in self._documents or name in self._feeds or name in SITE_FILES
 
     def __getitem__(self, name: str) -> bytes:
@@ -72,6 +81,9 @@ class RenderedOnRequest(Mapping[str, bytes]):
             return self.rendering.feed(self._feeds[name])
         if name in SITE_FILES:
             return self.rendering.site_files().files.get(name)
+        card = self._cards().get(name) if name.rpartition("/")[2].startswith(CARD_NAME + ".") else None
+        if card is not None:
+            return self.rendering.memo.share_card(card)
         media = self.rendering.media_so_far().get(name)
         if media is None:
             return None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Mapping, NamedTuple, Sequence
 
 from ..build.assets import MediaFile
+from ..build.cards import CARD_NAME, ShareCard, draw_card
 from ..build.markdown import MarkdownConverters
 from ..build.memo import KeptFile, Memo, SiteFilesWritten
 from ..build.output_folder import FolderListing
@@ -25,7 +26,7 @@ from ..model.site import Document, Site
 from .build_record import PreviousBuild, pages_still_written, site_files_still_written
 from .markdown_cache import MarkdownCache, cached_markdown, load_cache, placed, render_markdown_cached
 from .page_cache import PageCache, cached_page, digest_sections, html_key, load_page_cache, new_entry, output_file
-from .store import CACHE_DIR, code_digest, read_cache_file, write_cache_file
+from .store import CACHE_DIR, code_digest, read_cache_file, write_atomically, write_cache_file
 from .template_cache import CompiledTemplates, compiled_templates
 from .workers import map_in_processes, worker_count
 
@@ -83,6 +84,9 @@ class DiskMemo(Memo):
         self.pages = load_page_cache(kept_in, preview) if pages is True else (pages or None)
         self.compiled: CompiledTemplates = compiled_templates(kept_in, code_digest())
         self.kept_catalogues = KeptCatalogues(kept_in)
+        # Share cards as drawn, by their names (which carry a digest of all they show).
+        self.kept_cards = kept_in / CACHE_DIR / "cards" if kept_in is not None else None
+        self.cards_shown: set[str] = set()  # the names of the cards this build's site has
         self.earlier_cards: Mapping[tuple[str, str], KeptCard] = previous.cards if previous is not None else {}
         self.changed_files: frozenset[Path] = previous.changed_files if previous is not None else frozenset()
         self.cards_made: dict[tuple[str, str], KeptCard] = {}
@@ -130,6 +134,18 @@ class DiskMemo(Memo):
 
     def media_file(self, path: Path) -> MediaFile:
         return self.markdown.media_file(path)
+
+    def share_card(self, card: ShareCard) -> bytes:
+        """The card as drawn before, else drawn (in a worker process too) and kept."""
+        if self.kept_cards is None:
+            return draw_card(card)
+        kept = self.kept_cards / os.path.basename(card.output_path)
+        try:
+            return kept.read_bytes()
+        except OSError:
+            drawn = draw_card(card)
+            write_atomically(kept, lambda handle: handle.write(drawn))
+            return drawn
 
     def story_card(self, story: Document, make: Callable[[], StoryCard]) -> StoryCard:
         self.rendered = True
@@ -221,6 +237,9 @@ class DiskMemo(Memo):
         return FolderListing(list(self.previous.outputs), self.previous.folders) if self.previous is not None else None
 
     def still_written(self, output_path: str) -> bool:
+        name = os.path.basename(output_path)
+        if name.startswith(CARD_NAME + "."):  # (every card is asked for here first)
+            self.cards_shown.add(name)
         return self.previous is not None and output_path in self.previous.intact
 
     # -- after a build
@@ -232,6 +251,18 @@ class DiskMemo(Memo):
         if self.pages is not None:
             self.pages.save()
         self.compiled.save()
+        self._forget_other_cards()
+
+    def _forget_other_cards(self) -> None:
+        """Cards no page of this build shows are dropped, so .cache/cards never grows past the site."""
+        if self.kept_cards is None or not self.cards_shown:  # (a build that stopped before its cards)
+            return
+        try:
+            for entry in os.scandir(self.kept_cards):
+                if entry.name not in self.cards_shown and entry.name.startswith(CARD_NAME + "."):
+                    os.unlink(entry.path)
+        except OSError:
+            pass
 
     def site_files_record(self) -> tuple[tuple[str, ...], tuple]:
         """The site-wide files this build made and their problems, as the build record stores them."""
