@@ -199,7 +199,8 @@ def _title_lines(title: CardText, width: int, height: int, faces: tuple[Face, ..
     if len(lines) > TITLE_LINES:  # longer than any card holds: the last line ends in an ellipsis
         last = kept[-1].rstrip()
         while last and _length(_runs(last + "…", size, faces)) > width:
-            last = last[:-1]
+            # Words written with spaces are dropped whole; ja and zh lose a character at a time.
+            last = last.rpartition(" ")[0].rstrip() if " " in last else last[:-1]
         kept[-1] = last + "…"
     return [_runs(line.strip(), size, faces) for line in kept], size
 

@@ -235,7 +235,7 @@ def _dotted(path: tuple) -> str:
 
 
 def _toml_type(value: Any) -> str:
-    names = {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a table"}
+    names = {str: "text", bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a table"}
     return names.get(type(value), type(value).__name__)
 
 

@@ -1,0 +1,244 @@
+"""Share cards (issue 15): a 1200×630 PNG for every indexable page in every language and for the chooser,
+in the language's own face, broken as the language breaks lines, kept between builds."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+
+from conftest import PROJECT, SITE_TOML, all_languages, page
+from smallsite.build import cards, fonts
+from smallsite.build.cards import CardText, plan_card
+from smallsite.build.phrases import phrases
+
+PNG_LIMIT = 300 * 1024
+
+
+@pytest.fixture
+def cjk_faces():
+    """Noto Sans CJK, which .ci/run installs: in CI a missing face fails these tests; it never skips them."""
+    if fonts.face_for("ja") is None or fonts.face_for("zh-Hans") is None or fonts.face_for("ko") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Noto Sans CJK is not installed (apt-get install fonts-noto-cjk)")
+        pytest.skip("Noto Sans CJK is not installed (apt-get install fonts-noto-cjk)")
+
+
+NEEDS_CJK = pytest.mark.usefixtures("cjk_faces")
+
+
+class ShareTags(HTMLParser):
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: dict[str, str] = {}
+        self.noindex = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        key = found.get("property") or found.get("name")
+        if tag == "meta" and key and key not in self.tags:
+            self.tags[key] = found.get("content", "")
+        if tag == "meta" and found.get("name") == "robots" and "noindex" in found.get("content", ""):
+            self.noindex = True
+
+
+def published(site_root: Path, url: str) -> Path:
+    assert url.startswith("https://greatness-of-small.example.org/"), url
+    from urllib.parse import unquote
+    return site_root / unquote(url.removeprefix("https://greatness-of-small.example.org/"))
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory):
+    """The campaign site, built once for this module's tests."""
+    from conftest import SiteMaker
+    maker = SiteMaker(tmp_path_factory.mktemp("campaign") / "project")
+    maker.make({}, site_toml=(PROJECT / "site.toml").read_text(encoding="utf-8"), real_content=True)
+    outcome = maker.build()
+    assert outcome.code == 0, outcome.stderr
+    return maker
+
+
+@NEEDS_CJK
+def test_every_indexable_page_and_the_chooser_share_a_png_card_of_their_own(campaign):
+    out = campaign.root / "site"
+    pages = sorted(out.glob("*/**/index.html")) + [out / "index.html"]
+    seen: dict[str, str] = {}
+    for html_file in pages:
+        tags = ShareTags(html_file.read_text(encoding="utf-8"))
+        if tags.noindex:
+            continue
+        image = tags.tags["og:image"]
+        card = published(out, image)
+        data = card.read_bytes()
+        with Image.open(io.BytesIO(data)) as picture:
+            assert (picture.format, picture.size) == ("PNG", (1200, 630)), html_file
+        assert len(data) < PNG_LIMIT, (html_file, len(data))
+        assert (tags.tags["og:image:type"], tags.tags["og:image:width"], tags.tags["og:image:height"]) == \
+            ("image/png", "1200", "630")
+        assert tags.tags["twitter:card"] == "summary_large_image" and tags.tags["twitter:image"] == image
+        assert tags.tags["og:image:alt"]
+        assert re.fullmatch(r"card\.[0-9a-f]{10}\.png", card.name) and card.parent == html_file.parent
+        assert image not in seen, (html_file, seen.get(image))  # each page its own card
+        seen[image] = str(html_file)
+    assert len(seen) == 21  # 5 pages in 4 languages, and the chooser
+
+
+@NEEDS_CJK
+def test_a_storys_cards_differ_by_language_and_show_its_illustration(campaign):
+    out = campaign.root / "site"
+    drawn = {lang: next((out / lang / "stories/henry-pearce").glob("card.*.png")).read_bytes()
+             for lang in ("en", "ko", "ja", "zh")}
+    assert len(set(drawn.values())) == 4
+    about = next((out / "ja/about").glob("card.*.png")).read_bytes()
+    with Image.open(io.BytesIO(drawn["ja"])) as story, Image.open(io.BytesIO(about)) as plain:
+        right = (1200 - cards.ILLUSTRATION_WIDTH, 0, 1200, 630)
+        # The story's right side is its illustration, scaled to cover it; the about page has none.
+        illustration = cards._illustration(str(PROJECT / "content/stories/henry-pearce/hero.svg"))
+        assert ImageChops.difference(story.crop(right).convert("RGB"), illustration).getbbox() is None
+        assert ImageChops.difference(plain.crop(right).convert("RGB"), illustration).getbbox() is not None
+
+
+@NEEDS_CJK
+def test_japanese_and_chinese_cards_draw_the_same_han_characters_in_their_own_faces():
+    """骨 and 直 are written differently in Japan and in China: one face for both would be wrong in one."""
+    ja = plan_card("", CardText("骨直", "ja"), None, "", None, "", (), "a.md", 2).card
+    zh = plan_card("", CardText("骨直", "zh-Hans"), None, "", None, "", (), "a.md", 2).card
+    assert ja.faces[0].family.endswith("JP") and zh.faces[0].family.endswith("SC")
+    ko = plan_card("", CardText("骨直", "ko"), None, "", None, "", (), "a.md", 2).card
+    assert ko.faces[0].family.endswith("KR")
+    with Image.open(io.BytesIO(cards.draw_card(ja))) as a, Image.open(io.BytesIO(cards.draw_card(zh))) as b:
+        assert ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox() is not None
+
+
+def _lines(title: str, tag: str, width: int = 560) -> list[str]:
+    faces = plan_card("", CardText(title, tag), None, "", None, "", (), "a.md", 2).card.faces
+    lines, size = cards._title_lines(CardText(title, tag), width, 400, faces)
+    return ["".join(text for text, _, _ in runs) for runs in lines]
+
+
+@NEEDS_CJK
+@pytest.mark.parametrize("title, tag", [
+    ("大きな夢を描くケニアのアイスホッケーチームと、小さな親切の物語", "ja"),
+    ("亨利·皮尔斯与鸭子一家：一次停桨，一枚金牌，一个关于善意的故事", "zh-Hans"),
+])
+def test_a_japanese_or_chinese_title_breaks_only_between_its_phrases(title, tag):
+    lines = _lines(title, tag)
+    assert len(lines) > 1 and "".join(lines) == title
+    boundaries = {0}
+    for phrase in phrases(title, tag):
+        boundaries.add(max(boundaries) + len(phrase))
+    at = 0
+    for line in lines[:-1]:
+        at += len(line)
+        assert at in boundaries, (line, lines)
+
+
+@NEEDS_CJK
+def test_a_korean_title_breaks_at_spaces_and_an_english_one_between_words():
+    korean = "케냐 아이스하키팀의 큰 꿈과 작은 것들의 위대함"
+    lines = _lines(korean, "ko", width=420)
+    assert len(lines) > 1 and " ".join(lines) == korean  # every break was a space; no word was cut
+    english = "Henry Pearce stopped to let a family of ducks pass and still won"
+    lines = _lines(english, "en", width=560)
+    assert len(lines) > 1 and " ".join(lines) == english
+
+
+@NEEDS_CJK
+@pytest.mark.parametrize("tag", ["en", "ko", "ja", "zh-Hans"])
+def test_a_title_longer_than_any_card_still_fits(tag):
+    title = {"en": "Small " * 60, "ko": "작은 것 " * 60, "ja": "小さなものの偉大さへ" * 20,
+             "zh-Hans": "致敬小的伟大" * 30}[tag].strip()
+    faces = plan_card("", CardText(title, tag), None, "", None, "", (), "a.md", 2).card.faces
+    lines, size = cards._title_lines(CardText(title, tag), 560, 400, faces)
+    assert len(lines) == cards.TITLE_LINES and size == cards.TITLE_SIZES[-1]
+    assert all(cards._length(runs) <= 560 for runs in lines)
+    last = "".join(text for text, _, _ in lines[-1])
+    assert last.endswith("…")
+    if tag in ("en", "ko"):  # a word is dropped whole, never cut
+        assert title.startswith(" ".join("".join(text for text, _, _ in runs) for runs in lines)[:-1])
+        assert last[:-1] + " " in title + " "
+
+
+@NEEDS_CJK
+def test_a_character_no_font_has_is_a_warning_naming_the_file_and_line(site):
+    site.make(all_languages("about", "About"))
+    site.write("content/about.en.md", page("Sm\ue000all"))  # a private-use character: no font draws it
+    outcome = site.build()
+    assert outcome.code == 0, outcome.stderr
+    assert "content/about.en.md:2: warning: share card: no installed font has '\ue000' (U+E000)" in outcome.stderr
+
+
+def test_without_the_languages_face_the_build_says_what_to_install_and_shares_the_site_card(site, monkeypatch):
+    monkeypatch.setattr(fonts, "font_folders", lambda: [site.root / "no-fonts-here"])
+    site.make(all_languages("about", "About"))
+    outcome = site.build()
+    assert outcome.code == 0, outcome.stderr
+    assert "no Noto Sans CJK JP font on this machine for the ja share cards, which show the site-wide card " \
+           "instead: install fonts-noto-cjk" in outcome.stderr
+    tags = ShareTags(site.read("ja/about/index.html")).tags
+    assert re.fullmatch(r"https://example\.org/static/img/share\.[0-9a-f]{10}\.png", tags["og:image"])
+    assert not list((site.root / "site").rglob("card.*.png"))
+
+
+def test_share_cards_false_shares_the_site_card_everywhere(site):
+    site.make(all_languages("about", "About"))
+    toml = site.root / "site.toml"
+    toml.write_text("share_cards = false\n" + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    assert site.build().code == 0
+    assert "/static/img/share." in ShareTags(site.read("en/about/index.html")).tags["og:image"]
+    assert not list((site.root / "site").rglob("card.*.png"))
+    toml.write_text('share_cards = "no"\n' + SITE_TOML, encoding="utf-8")
+    outcome = site.build()
+    assert outcome.code == 1 and "site.toml:1: 'share_cards' must be true or false, not text" in outcome.stderr
+
+
+SECRET = Image.new("RGB", (40, 40), "#00ff00")
+
+
+def test_an_svg_that_reaches_outside_itself_puts_nothing_of_it_on_the_card(site, tmp_path):
+    secret = tmp_path / "secret.png"
+    SECRET.save(secret)
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1200 675" width="1200" height="675">'
+           f'<rect width="1200" height="675" fill="#123456"/><image href="{secret}" width="1200" height="675"/></svg>')
+    site.make({**all_languages("stories/one/index", "One", hero="{src: hero.svg, alt: A picture}"),
+               "content/stories/one/hero.svg": svg})
+    outcome = site.build()
+    assert outcome.code == 0, outcome.stderr
+    assert "content/stories/one/index.en.md:2: warning: share card: hero.svg refers to files outside itself" \
+        in outcome.stderr
+    [card] = (site.root / "site/en/stories/one").glob("card.*.png")
+    with Image.open(card) as picture:
+        assert (0, 255, 0) not in {colour for _, colour in picture.convert("RGB").getcolors(1 << 20)}
+    assert not cards.self_contained_svg(svg.encode())
+    assert not cards.self_contained_svg(b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect{fill:url(/x.png)}'
+                                        b'</style></svg>')
+    assert cards.self_contained_svg(b'<svg xmlns="http://www.w3.org/2000/svg"><use href="#a"/>'
+                                    b'<rect style="fill:url(#g)"/></svg>')
+
+
+@NEEDS_CJK
+def test_a_card_is_drawn_once_and_redrawn_only_when_what_it_shows_changes(site):
+    site.make(all_languages("about", "About"))
+    assert site.build().code == 0
+    kept = site.root / ".cache/cards"
+    first = {p.relative_to(site.root / "site").as_posix(): p.stat().st_mtime_ns
+             for p in (site.root / "site").rglob("card.*.png")}
+    assert len(first) == 1 + 4 and len(list(kept.iterdir())) == len(set(Path(p).name for p in first))
+    assert site.build().code == 0
+    again = {p.relative_to(site.root / "site").as_posix(): p.stat().st_mtime_ns
+             for p in (site.root / "site").rglob("card.*.png")}
+    assert again == first  # not one redrawn or rewritten
+    site.write("content/about.ja.md", page("キャンペーンについて"))
+    assert site.build().code == 0
+    after = {p.relative_to(site.root / "site").as_posix() for p in (site.root / "site").rglob("card.*.png")}
+    changed = after - set(first)
+    assert len(changed) == 1 and next(iter(changed)).startswith("ja/about/card.")
+    assert len(after) == len(first)  # the old card went with the build that made it
+    assert len(list(kept.iterdir())) == len(set(Path(p).name for p in after))
