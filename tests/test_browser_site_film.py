@@ -44,7 +44,7 @@ def test_the_player_loads_only_when_the_reader_presses_play(film_site, browser):
         play.click()
     player = tab.locator("iframe.film__player")
     assert player.get_attribute("src").startswith("https://www.youtube-nocookie.com/embed/abc123?")
-    assert player.get_attribute("title") == "영상: A film ko"
+    assert player.get_attribute("title") == "영상 〈A film ko〉"
     assert asked and all(u.startswith("https://www.youtube-nocookie.com/") for u in asked), asked
     assert errors == []
     context.close()
