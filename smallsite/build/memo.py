@@ -128,7 +128,7 @@ class Memo:
         return media_file(path)
 
     def share_card(self, card: ShareCard) -> bytes:
-        """A page's share card as PNG bytes: drawn, or as drawn before (its name says all it shows)."""
+        """A page's share card as JPEG bytes: drawn, or as drawn before (its name says all it shows)."""
         return draw_card(card)
 
     def story_card(self, story: Document, make: Callable[[], StoryCard]) -> StoryCard:
