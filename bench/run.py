@@ -56,6 +56,7 @@ class Figures:
     cold_cpu: list[float] = field(default_factory=list)
     serve: list[float] = field(default_factory=list)
     serve_note: str = ""
+    cards: int = 0  # share cards produced (issue 15)
 
 
 def hugo_binary() -> Path | None:
@@ -120,6 +121,22 @@ def measure(command: list[str], cwd: Path, env: dict | None = None, sample_memor
 
 def count_pages(folder: Path) -> int:
     return sum(1 for _ in folder.rglob("*.html"))
+
+
+def count_cards(folder: Path) -> int:
+    return sum(1 for _ in folder.rglob("card.*.jpg"))
+
+
+NO_CARDS = "smallsite, share_cards = false"
+
+
+def without_cards(corpus: Path, copy: Path) -> Path:
+    """A copy of the corpus whose site.toml turns share cards off: what the cards cost is the difference."""
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(corpus, copy, ignore=shutil.ignore_patterns("site", ".cache"))
+    settings = copy / "site.toml"
+    settings.write_text("share_cards = false\n" + settings.read_text(encoding="utf-8"), encoding="utf-8")
+    return copy
 
 
 def edit_story(root: Path, number: int, marker: str) -> Path:
@@ -233,6 +250,9 @@ def bench_size(stories: int, runs: int, serve_trials: int, work: Path, hugo: Pat
         generators.append(smallsite_generator("smallsite (baseline)", baseline,
                                               write_corpus(work / f"baseline-{stories}", stories, PROJECT)))
     corpus = generators[0].root
+    plain = smallsite_generator(NO_CARDS, PROJECT, without_cards(corpus, work / f"no-cards-{stories}"))
+    plain.serve_command = None  # (serve draws a card only when a browser asks for it)
+    generators.append(plain)
     if hugo:
         hugo_root = write_hugo_site(corpus, work / f"hugo-{stories}")
         generators.append(Generator("Hugo", hugo_root, [str(hugo), "--quiet"], "public", ("public", "resources"),
@@ -260,6 +280,7 @@ def bench_size(stories: int, runs: int, serve_trials: int, work: Path, hugo: Pat
                 if step == "cold":
                     figure.cold_cpu.append(result.cpu_seconds)
                     figure.pages = count_pages(generator.root / generator.output)
+                    figure.cards = count_cards(generator.root / generator.output)
                 if step == "edit":
                     page = generator.root / generator.output / EDIT_LANG / "stories" / story_name(edited) / "index.html"
                     if f"Benchmark edit run{run}." not in page.read_text(encoding="utf-8"):
@@ -289,7 +310,8 @@ def measure_serving(generators: list[Generator], figures: dict[str, Figures], tr
     servers = []
     for generator in generators:
         if generator.serve_command is None:
-            figures[generator.name].serve_note = "n/a (no serve command on this branch)"
+            figures[generator.name].serve_note = "n/a" if generator.name == NO_CARDS \
+                else "n/a (no serve command on this branch)"
             continue
         server = Server(generator, story)
         if server.wait_ready(timeout=60 + stories * 0.2):
@@ -360,6 +382,14 @@ def table(results: dict[int, list[Figures]], runs: int, trials: int) -> str:
                 cell(serve, hugo_serve, "ms") if serve is not None else (figure.serve_note or "n/a"),
                 cell(median(figure.memory), median(hugo.memory) if hugo else None, "MB"),
                 f"{figure.pages:,}", cell(median(figure.cold_cpu), median(hugo.cold_cpu) if hugo else None) + " |"]))
+    for stories, figures in results.items():
+        found = {figure.name: figure for figure in figures}
+        with_cards, plain = found.get("smallsite"), found.get(NO_CARDS)
+        if with_cards and plain and with_cards.cards:
+            extra = (median(with_cards.cold_cpu) or 0) - (median(plain.cold_cpu) or 0)
+            lines.append(f"\n{stories * 4:,} pages: {with_cards.cards:,} share cards, {extra * 1000 / with_cards.cards:.1f} "
+                         "ms of CPU time each (the cold build's CPU time with cards, less that without them, "
+                         "per card).")
     lines.append("")
     lines.append(f"Medians of {runs} interleaved runs ({trials} save-to-served trials). Ratios are to Hugo's "
                  "figure in the same run; both rebuild columns are compared with Hugo's *cold* build, since "

@@ -156,3 +156,10 @@ def has_character(face: Face, character: str) -> bool:
     mask = font.getmask(character)
     missing = font.getmask(_NO_CHARACTER)
     return (mask.size, bytes(mask)) != (missing.size, bytes(missing))
+
+
+def faces_identity() -> str:
+    """Every face cards may be drawn in: a page names its card, whose name depends on them, so a memo
+    that keeps pages keeps them only while these are the same."""
+    faces = installed_faces(tuple(font_folders()))
+    return "\n".join(sorted(face.identity for face in faces.values()))

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from .store import CACHE_DIR, KeptEntries, code_digest, read_cache_file, read_kept_bytes
+from ..build.fonts import faces_identity
 from ..model.project import CONFIG_NAME, LOCALES_DIR, TEMPLATES_DIR
 from ..model.site import Document, Site
 from ..model.problems import Problem, plain
@@ -138,6 +139,8 @@ def digest_sections(cache: PageCache, site: Site, static_urls: dict[str, str], c
         common.update(folder.encode() + b"\0")
         _folder_digest(common, config.root / folder)
     common.update(repr(sorted(static_urls.items())).encode("utf-8", "surrogatepass"))
+    if config.share_cards:  # a page names its share card, whose name depends on the faces it is drawn in
+        common.update(faces_identity().encode("utf-8", "surrogateescape"))
     # Every document everywhere: the language switcher and hreflang link to the other languages' URLs.
     common.update(repr([(d.key, d.lang, d.url_path, d.page.lang, d.page.shown) for d in site.documents])
                   .encode("utf-8", "surrogatepass"))
