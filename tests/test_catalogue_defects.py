@@ -15,7 +15,7 @@ from i18n_helpers import cli
 PO = "locales/ja_JP/LC_MESSAGES/messages.po"
 ALL_STORIES = 'msgstr "すべての物語"'
 STORY_FORM = 'msgstr[0] "%(num)d編の物語"'
-FILM = 'msgstr "映像：%(title)s"'
+FILM = 'msgstr "映像『%(title)s』"'
 PLURAL_FORMS = '"Plural-Forms: nplurals=1; plural=0;\\n"'
 
 
@@ -78,10 +78,10 @@ DEFECTS = [
     ("placeholder misspelled", replaced(STORY_FORM, 'msgstr[0] "%(nmu)d編の物語"'),
      lambda t: line_of(t, 'msgid "%(num)d story"'),
      "translation of '%(num)d story' uses %(nmu)d, which the source string does not have", True),
-    ("placeholder without its letter", replaced(FILM, 'msgstr "映像：%(title)"'),
+    ("placeholder without its letter", replaced(FILM, 'msgstr "映像『%(title)』"'),
      lambda t: line_of(t, 'msgid "Film: %(title)s"'),
      "translation of 'Film: %(title)s' has %(title) with no conversion letter after it: write %(title)s", True),
-    ("placeholder of another kind", replaced(FILM, 'msgstr "映像：%(title)d"'),
+    ("placeholder of another kind", replaced(FILM, 'msgstr "映像『%(title)d』"'),
      lambda t: line_of(t, 'msgid "Film: %(title)s"'),
      "translation of 'Film: %(title)s' writes %(title)d where the source has %(title)s", True),
     ("lone percent sign", replaced(ALL_STORIES, 'msgstr "すべての物語 100%"'),
