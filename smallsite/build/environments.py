@@ -9,12 +9,13 @@ from typing import Any, Callable
 import jinja2
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..i18n.catalogues import LoadedCatalogue
 from ..model.config import Language, SiteConfig
 from ..model.names import encode_path, nfc
 from ..model.project import TEMPLATES_DIR
+from .phrases import breaks_by_phrase, phrases
 
 
 def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCatalogue,
@@ -36,6 +37,7 @@ def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCa
     env.filters["date"] = _remembered_dates(locale)
     env.filters["number"] = lambda value: format_decimal(value, locale=locale)
     env.filters["percent"] = lambda value: format_percent(value, locale=locale)
+    env.filters["phrased"] = phrased
     # Each static file's URL made once, not at each of the pages that ask for it.
     addresses = {name: config.base_path + encode_path(output) for name, output in static_urls.items()}
 
@@ -47,6 +49,16 @@ def make_environment(config: SiteConfig, language: Language, catalogue: LoadedCa
 
     env.globals["asset"] = asset
     return env
+
+
+def phrased(text: Any, tag: str) -> Markup:
+    """A headline as HTML that a browser breaks only between its phrases, for the language it is written in
+    (`tag`: a fallback page's title is not in its section's language): ja and zh get a <wbr> between
+    BudouX's phrases, which the stylesheet's `word-break: keep-all` makes the only places a line may
+    break (issue 15); any other language's text comes back escaped, as autoescaping would give it."""
+    if isinstance(text, Markup) or not isinstance(text, str) or not breaks_by_phrase(tag):
+        return escape(text)  # HTML is not cut into phrases: its tags would be split
+    return Markup("<wbr>").join(phrases(text, tag))  # join escapes each phrase
 
 
 def _quick_gettext(alias: Callable[..., Any], installed: Callable[..., Any], translations: Any
