@@ -4,7 +4,8 @@ the lines: test_browser_headlines.py."""
 
 import re
 
-from conftest import all_languages, page
+from conftest import PROJECT, all_languages, page
+from smallsite.build.phrases import phrases
 
 JA_TITLE = "小さな夢と<大きな> & 挑戦"  # BudouX: 小さな | 夢と | <大きな | > & 挑戦
 JA_PHRASED = "小さな<wbr>夢と<wbr>&lt;大きな<wbr>&gt; &amp; 挑戦"
@@ -67,3 +68,15 @@ def test_the_site_title_in_the_header_and_footer_is_phrased_in_the_pages_languag
     assert '<p class="site-footer__motto">小さな<wbr>夢を<wbr>描く<wbr>チーム</p>' in html
     assert "<title>小さな夢を描くチーム</title>" in html
     assert '<p class="site-footer__motto">Small</p>' in site.read("en/index.html")
+
+
+def test_the_choosers_heading_breaks_each_language_as_it_breaks_lines(site):
+    """The bare address shows the site's name in every language at once, each span in its own language."""
+    toml = (PROJECT / "site.toml").read_text(encoding="utf-8")
+    site.make(all_languages("index", "Home"), site_toml=toml)
+    assert site.build().code == 0
+    heading = h1(site.read("index.html"))
+    assert '<span lang="ja">小さきものの<wbr>偉大さへ</span>' in heading
+    assert '<span lang="zh-Hans">' + "<wbr>".join(phrases("致敬小的伟大", "zh-Hans")) + "</span>" in heading
+    assert '<span lang="en">To the Greatness of Small</span>' in heading
+    assert '<span lang="ko">작은 것의 위대함을 위하여</span>' in heading
