@@ -9,8 +9,8 @@ from smallsite.build.phrases import phrases
 
 JA_TITLE = "小さな夢と<大きな> & 挑戦"  # BudouX: 小さな | 夢と | <大きな | > & 挑戦
 JA_PHRASED = "小さな<wbr>夢と<wbr>&lt;大きな<wbr>&gt; &amp; 挑戦"
-ZH_TITLE = "来自赤道国家的冰球运动员"  # BudouX, as Chinese: 来自 | 赤道 | 国家 | 的 | 冰球 | 运动员 (as Japanese: 来 | 自赤道...)
-ZH_PHRASED = "来自<wbr>赤道<wbr>国家<wbr>的<wbr>冰球<wbr>运动员"
+ZH_TITLE = "来自赤道国家的冰球运动员"  # BudouX, as Chinese: 来自 | 赤道 | 国家 | 的 | 冰球 | 运动员; 的 joins 国家 (as Japanese: 来 | 自赤道...)
+ZH_PHRASED = "来自<wbr>赤道<wbr>国家的<wbr>冰球<wbr>运动员"
 
 
 def h1(html: str) -> str:

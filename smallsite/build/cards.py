@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 from ..model.problems import WARNING, Problem
 from . import fonts
+from . import phrases as phrases_module
 from .fonts import Face
 from .phrases import phrases
 
@@ -107,9 +108,17 @@ def _svg_allowed(path: str, digest: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """This module's own source: a change to how cards are drawn renames (so redraws) every card."""
-    with open(__file__, "rb") as source:
-        return hashlib.sha256(source.read()).hexdigest()
+    """How cards are drawn: this module, the faces' and the phrases' (fonts.py, phrases.py), and the
+    versions of the libraries that draw, break and encode. A change to any renames (so redraws) every card."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for module in (__file__, fonts.__file__, phrases_module.__file__):
+        with open(module, "rb") as source:
+            digest.update(source.read())
+    for library in ("Pillow", "budoux", "resvg-py"):
+        digest.update(f"{library} {version(library)}".encode())
+    return digest.hexdigest()
 
 
 def _face_of(character: str, faces: tuple[Face, ...]) -> Face | None:

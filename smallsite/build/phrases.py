@@ -7,6 +7,7 @@ languages written with spaces break at spaces, words kept whole: they need nothi
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 import budoux
@@ -43,4 +44,32 @@ def phrases(text: str, tag: str) -> tuple[str, ...]:
     parser = _parser(tag)
     if parser is None or not text:
         return (text,)
-    return tuple(parser.parse(text))
+    found = parser.parse(text)
+    return tuple(_joined_chinese(found) if tag.lower().startswith("zh") else found)
+
+
+def _joined_chinese(found: list[str]) -> list[str]:
+    """BudouX's Chinese model sometimes leaves one character alone (肯尼亚|冰|球队: 冰球 is ice hockey;
+    国家|的|冰球). A lone structural particle stays with the word before it (a line never starts with
+    的); another lone character goes with the phrase after it, or before it at the end."""
+    joined: list[str] = []
+    waiting = ""
+    for phrase in found:
+        if phrase in _CHINESE_PARTICLES and joined and not waiting:
+            joined[-1] += phrase
+            continue
+        phrase = waiting + phrase
+        waiting = ""
+        if len(phrase) == 1 and unicodedata.category(phrase) == "Lo":
+            waiting = phrase
+            continue
+        joined.append(phrase)
+    if waiting:
+        if joined:
+            joined[-1] += waiting
+        else:
+            joined.append(waiting)
+    return joined
+
+
+_CHINESE_PARTICLES = {"的", "地", "得", "了", "着", "过", "们"}
