@@ -225,6 +225,8 @@ class SiteRendering:
                     files[path] = UNCHANGED
                 else:
                     to_draw.append(planned.card)
+        # A story's cards side by side: the process that draws them rasterizes its illustration once.
+        to_draw.sort(key=lambda card: (card.illustration or "", card.output_path))
         for card, drawn in zip(to_draw, self.memo.map(self.memo.share_card, to_draw, MIN_CARDS_PER_WORKER)):
             files[card.output_path] = drawn
         problems = unique(problems)
