@@ -35,11 +35,12 @@ SITE_SOURCES = (*INPUT_FILES, *INPUT_FOLDERS)
 # The test extra's runner, at its own lowest, and the tests (none needing a browser) that exercise each
 # library: Python-Markdown (markdown, markdown_patterns: our accelerator against stock), Babel
 # (languages, check, i18n_*), PyYAML (frontmatter), Jinja2 (safety), Tornado and livereload (serve),
-# watchdog (watch). About 20 s.
+# watchdog (watch), Pillow, resvg-py and BudouX (share_cards, headlines). About 30 s.
 TEST_RUNNER = "pytest"
 TESTS = ["tests/test_markdown.py", "tests/test_markdown_patterns.py", "tests/test_languages.py",
          "tests/test_check.py", "tests/test_i18n_workflow.py", "tests/test_i18n_standard_tools.py",
-         "tests/test_frontmatter.py", "tests/test_safety.py", "tests/test_serve.py", "tests/test_watch.py"]
+         "tests/test_frontmatter.py", "tests/test_safety.py", "tests/test_serve.py", "tests/test_watch.py",
+         "tests/test_share_cards.py", "tests/test_headlines.py"]
 TESTS_TIMEOUT = 600  # seconds
 # "Name>=1.2,<2" (the only form a dependency here may take: a lowest version and an upper bound).
 REQUIREMENT = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?P<specifiers>[<>=!~].*)?")
