@@ -278,19 +278,26 @@ def _draw_others(draw: ImageDraw.ImageDraw, card: ShareCard, y: int) -> None:
         x += round(_length(runs)) + 44
 
 
-@lru_cache(maxsize=8)  # a story's picture is on each of its languages' cards
 def _illustration(path: str) -> Image.Image | None:
     """The illustration, scaled to cover the card's right side and cropped to its middle."""
     try:
         with open(path, "rb") as source:
             data = source.read()
-        if path.lower().endswith(".svg"):
+    except OSError:
+        return None  # (plan_card's page already reported an illustration it could not read)
+    return _covering(data, path.lower().endswith(".svg"))
+
+
+@lru_cache(maxsize=8)  # by its bytes: a story's picture is on each of its languages' cards, drawn in a row
+def _covering(data: bytes, is_svg: bool) -> Image.Image | None:
+    try:
+        if is_svg:
             picture = _rasterized(data)
         else:
             picture = Image.open(io.BytesIO(data))
             picture.load()
     except (OSError, ValueError, Image.DecompressionBombError):
-        return None  # (plan_card's page already reported an illustration it could not read)
+        return None
     if picture is None:
         return None
     picture = picture.convert("RGBA")
@@ -309,8 +316,11 @@ def _rasterized(svg: bytes) -> Image.Image | None:
 
     if not self_contained_svg(svg):
         return None
-    png = resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), height=HEIGHT, skip_system_fonts=True,
-                                font_files=[face.path for face in fonts.fallback_faces()])
+    try:
+        png = resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), height=HEIGHT, skip_system_fonts=True,
+                                    font_files=[face.path for face in fonts.fallback_faces()])
+    except Exception:  # noqa: BLE001 - an SVG resvg cannot draw: the card goes without it (the page shows it)
+        return None
     picture = Image.open(io.BytesIO(bytes(png)))
     picture.load()
     return picture
