@@ -248,7 +248,7 @@ def bench_size(stories: int, runs: int, serve_trials: int, work: Path, hugo: Pat
                                       write_corpus(work / f"smallsite-{stories}", stories, PROJECT))]
     if baseline is not None:
         generators.append(smallsite_generator("smallsite (baseline)", baseline,
-                                              write_corpus(work / f"baseline-{stories}", stories, PROJECT)))
+                                              write_corpus(work / f"baseline-{stories}", stories, baseline)))
     corpus = generators[0].root
     plain = smallsite_generator(NO_CARDS, PROJECT, without_cards(corpus, work / f"no-cards-{stories}"))
     plain.serve_command = None  # (serve draws a card only when a browser asks for it)

@@ -248,3 +248,26 @@ def test_a_card_is_drawn_once_and_redrawn_only_when_what_it_shows_changes(site):
     assert len(changed) == 1 and next(iter(changed)).startswith("ja/about/card.")
     assert len(after) == len(first)  # the old card went with the build that made it
     assert len(list(kept.iterdir())) == len(set(Path(p).name for p in after))
+
+
+@NEEDS_CJK
+def test_serve_draws_a_card_only_when_a_browser_asks_for_it(site):
+    from serving import ServeProcess
+
+    site.make(all_languages("about", "About"))
+    server = ServeProcess(site.root)
+    try:
+        server.wait_for_output(r"built \d+ pages")
+        kept = site.root / ".cache/cards"
+        assert not kept.exists() or not list(kept.iterdir())  # the build drew none
+        status, _, html = server.request("/ja/about/")
+        image = ShareTags(html.decode("utf-8")).tags["og:image"]
+        status, headers, body = server.request(image.removeprefix("https://example.org"))
+        assert status == 200 and headers.get("content-type") == "image/jpeg"
+        with Image.open(io.BytesIO(body)) as picture:
+            assert (picture.format, picture.size) == ("JPEG", (1200, 630))
+        assert [p.name for p in kept.iterdir()] == [image.rsplit("/", 1)[1]]  # that one, and only it
+    finally:
+        server.stop()
+    assert site.build().code == 0  # a build then takes the card serve drew, and draws the others
+    assert len(list(kept.iterdir())) == 1 + 4

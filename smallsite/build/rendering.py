@@ -180,8 +180,10 @@ class SiteRendering:
         for document, rendered in zip(documents, taken):
             self._keep(document, rendered or next(fresh))
 
-    def result(self) -> BuildResult:
-        """The whole build, once every page is rendered; raises BuildFailed as `build` does."""
+    def result(self, draw_cards: bool = True) -> BuildResult:
+        """The whole build, once every page is rendered; raises BuildFailed as `build` does. Without
+        `draw_cards` (serve), the share cards are planned (their warnings are the build's) but not drawn:
+        the server draws one when a browser asks for it."""
         config = self.site.config
         problems = list(self.prepared.problems)
         files: dict[str, bytes | WriteMarker] = dict(self.prepared.static.files)
@@ -220,7 +222,7 @@ class SiteRendering:
         to_draw = []
         for path, planned in self.share_cards().items():
             problems += planned.problems
-            if planned.card is not None:
+            if planned.card is not None and draw_cards:
                 if self.memo.still_written(path):  # (a card's name carries a digest of all it shows)
                     files[path] = UNCHANGED
                 else:

@@ -17,7 +17,7 @@ from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 
 from ..commands import cli
-from .on_request import RenderedOnRequest, changed_documents, is_unchanged
+from .on_request import CardsOnRequest, RenderedOnRequest, changed_documents, is_unchanged
 from ..build.pipeline import BuildOptions, BuildResult, PreparedSite, SiteRendering, start_build, stop_on_errors
 from ..speed.preview_memo import PreviewMemo
 from .listening import DEFAULT_PORT, is_loopback, listen, next_free_port, page_url
@@ -112,7 +112,7 @@ class PreviewBuilder:
                 if changed:
                     return self._render_changed(rendering, changed, started)
                 rendering.render_all()
-                result = rendering.result()
+                result = self._result(rendering)
         except BuildFailed as failed:
             return self._failed(failed, previous)
         except Exception as exc:  # a bug in smallsite: say so, keep serving the last good build
@@ -158,7 +158,7 @@ class PreviewBuilder:
                     rendering.document(document)  # (at once when the page was asked for already)
             self._unfinished = None
             with self.lock.for_builder():
-                result = rendering.result()
+                result = self._result(rendering)
         except BuildFailed as failed:
             self._unfinished = None
             return self._failed(failed, last_good, quiet_if_known=True)
@@ -166,6 +166,13 @@ class PreviewBuilder:
             self._unfinished = None
             return self._crashed(exc, self.snapshot)
         return self._built(result, self.snapshot, changed, started)
+
+    def _result(self, rendering: SiteRendering) -> BuildResult:
+        """The whole build; its share cards drawn when a browser asks for one, unless it is written to --out."""
+        if self.args.out:
+            return rendering.result()
+        result = rendering.result(draw_cards=False)
+        return dataclasses.replace(result, files=CardsOnRequest(result.files, rendering))
 
     def _failed(self, failed: BuildFailed, previous: Snapshot, quiet_if_known: bool = False) -> Snapshot:
         """Show the last good build with the errors over it (and in the terminal when they are new)."""

@@ -118,3 +118,42 @@ def is_unchanged(prepared: PreparedSite, previous: PreparedSite | None, changed:
     return (previous is not None and only_pages_changed(changed) and prepared.config == previous.config
             and prepared.sources == previous.sources and prepared.reads == previous.reads
             and prepared.environments is previous.environments)
+
+
+class CardsOnRequest(Mapping[str, bytes]):
+    """A whole build's files, and its share cards, each drawn (or taken from the memo) when first asked
+    for: a build in serve does not draw them all (rendering.result), an editor seldom looks at one."""
+
+    def __init__(self, files: Mapping[str, bytes], rendering: SiteRendering):
+        self.files = files
+        self.memo = rendering.memo
+        self.cards = {path: planned.card for path, planned in rendering.share_cards().items() if planned.card}
+        self.drawn: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self.files:
+            return self.files[name]
+        card = self.cards[name]  # KeyError: no such file
+        if name not in self.drawn:
+            self.drawn[name] = self.memo.share_card(card)
+        return self.drawn[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.files or name in self.cards
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({*self.files, *self.cards}))
+
+    def __len__(self) -> int:
+        return len({*self.files, *self.cards})
+
+    def __eq__(self, other: object) -> bool:
+        """The same files and the same cards' names (a card's name says all it shows): nothing is drawn."""
+        if isinstance(other, CardsOnRequest):
+            return self.files == other.files and self.cards.keys() == other.cards.keys()
+        if isinstance(other, Mapping):  # (a test's dict of what a build wrote): drawn to be compared
+            return set(self) == set(other) and all(self[name] == other[name] for name in other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
