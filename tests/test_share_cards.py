@@ -62,6 +62,8 @@ def campaign(tmp_path_factory):
     maker.make({}, site_toml=(PROJECT / "site.toml").read_text(encoding="utf-8"), real_content=True)
     outcome = maker.build()
     assert outcome.code == 0, outcome.stderr
+    # Every character of every card is in an installed face, and every language has its face.
+    assert "share card" not in outcome.stderr and "share cards" not in outcome.stderr, outcome.stderr
     return maker
 
 
