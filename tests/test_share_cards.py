@@ -183,7 +183,7 @@ def test_a_character_no_font_has_is_a_warning_naming_the_file_and_line(site):
 
 
 def test_without_the_languages_face_the_build_says_what_to_install_and_shares_the_site_card(site, monkeypatch):
-    monkeypatch.setattr(fonts, "font_folders", lambda: [site.root / "no-fonts-here"])
+    monkeypatch.setattr(fonts, "font_folders", lambda: (site.root / "no-fonts-here",))
     site.make(all_languages("about", "About"))
     outcome = site.build()
     assert outcome.code == 0, outcome.stderr
@@ -273,3 +273,16 @@ def test_serve_draws_a_card_only_when_a_browser_asks_for_it(site):
         server.stop()
     assert site.build().code == 0  # a build then takes the card serve drew, and draws the others
     assert len(list(kept.iterdir())) == 1 + 4
+
+
+@NEEDS_CJK
+def test_a_kept_pages_card_warning_is_given_again_by_the_next_build(site):
+    """A page the output folder holds is not rendered, nor its card planned, again: its warning still is."""
+    site.make({**all_languages("about", "About"), **all_languages("index", "Home")})
+    site.write("content/about.en.md", page("Sm\ue000all"))
+    warning = "content/about.en.md:2: warning: share card: no installed font has '\ue000' (U+E000)"
+    assert warning in site.build().stderr
+    site.write("content/index.en.md", page("Home", "Edited."))
+    again = site.build()
+    assert again.code == 0 and warning in again.stderr
+    assert "Edited." in site.read("en/index.html")

@@ -63,19 +63,25 @@ def writing(tag: str) -> str:
     return language if language in FAMILIES else "latin"
 
 
-def font_folders() -> list[Path]:
+def font_folders() -> tuple[Path, ...]:
     """Where fonts are looked for, in order: SMALLSITE_FONTS, the user's, the system's."""
-    named = [Path(p) for p in os.environ.get(FONTS_VARIABLE, "").split(os.pathsep) if p]
-    home = Path.home()
+    return _font_folders(os.environ.get(FONTS_VARIABLE, ""), os.environ.get("HOME", ""),
+                         os.environ.get("XDG_DATA_HOME", ""))
+
+
+@lru_cache(maxsize=8)  # asked for every card: worked out once for the same environment
+def _font_folders(named_folders: str, home_folder: str, data_folder: str) -> tuple[Path, ...]:
+    named = [Path(p) for p in named_folders.split(os.pathsep) if p]
+    home = Path(home_folder) if home_folder else Path.home()
     if sys.platform == "darwin":
         usual = [home / "Library/Fonts", Path("/Library/Fonts"), Path("/System/Library/Fonts")]
     elif sys.platform == "win32":
         usual = [Path(os.environ.get("LOCALAPPDATA", home)) / "Microsoft/Windows/Fonts",
                  Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"]
     else:
-        data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local/share")
+        data = Path(data_folder) if data_folder else home / ".local/share"
         usual = [data / "fonts", home / ".fonts", Path("/usr/local/share/fonts"), Path("/usr/share/fonts")]
-    return named + usual
+    return tuple(named + usual)
 
 
 @lru_cache(maxsize=None)
@@ -123,20 +129,30 @@ def _faces(path: str) -> list[Face]:
 
 def face_for(tag: str) -> Face | None:
     """The face a language's card titles are drawn in, or None when none of its families is installed."""
-    faces = installed_faces(tuple(font_folders()))
-    return next((faces[f] for f in FAMILIES[writing(tag)] if f in faces), None)
+    return _face_for(writing(tag), font_folders())
 
 
-def fallback_faces() -> list[Face]:
+@lru_cache(maxsize=64)
+def _face_for(script: str, folders: tuple[Path, ...]) -> Face | None:
+    faces = installed_faces(folders)
+    return next((faces[f] for f in FAMILIES[script] if f in faces), None)
+
+
+def fallback_faces() -> tuple[Face, ...]:
     """Every installed face, in FAMILIES' order: where a character missing from a card's own face is
     looked for (a Latin name in a Japanese title is in the JP face; a rare Han character may not be)."""
-    faces = installed_faces(tuple(font_folders()))
+    return _fallback_faces(font_folders())
+
+
+@lru_cache(maxsize=8)
+def _fallback_faces(folders: tuple[Path, ...]) -> tuple[Face, ...]:
+    faces = installed_faces(folders)
     seen: list[Face] = []
     for families in FAMILIES.values():
         for family in families:
             if family in faces and faces[family] not in seen:
                 seen.append(faces[family])
-    return seen
+    return tuple(seen)
 
 
 @lru_cache(maxsize=256)
@@ -161,5 +177,5 @@ def has_character(face: Face, character: str) -> bool:
 def faces_identity() -> str:
     """Every face cards may be drawn in: a page names its card, whose name depends on them, so a memo
     that keeps pages keeps them only while these are the same."""
-    faces = installed_faces(tuple(font_folders()))
+    faces = installed_faces(font_folders())
     return "\n".join(sorted(face.identity for face in faces.values()))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 
 from .assets import MediaFile, media_file
-from .cards import ShareCard, draw_card
+from .cards import PlannedCard, ShareCard, draw_card
 from .markdown import MarkdownConverters
 
 if TYPE_CHECKING:
@@ -130,6 +130,14 @@ class Memo:
     def share_card(self, card: ShareCard) -> bytes:
         """A page's share card as JPEG bytes: drawn, or as drawn before (its name says all it shows)."""
         return draw_card(card)
+
+    def share_card_as_planned(self, document: Document) -> PlannedCard | None:
+        """A page's share card as an earlier build planned it; asked only for a page the output folder
+        holds as this build would write it (the page names its card: what decides one decides the other)."""
+        return None
+
+    def keep_share_cards(self, planned: dict[tuple[str, str], PlannedCard]) -> None:
+        """Told every page's share card as planned, by (key, language)."""
 
     def story_card(self, story: Document, make: Callable[[], StoryCard]) -> StoryCard:
         """A story's card on its language's home page: make()'s answer, or one made before for the same story."""

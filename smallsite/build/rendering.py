@@ -15,7 +15,7 @@ from .memo import Memo, SiteFilesWritten
 from .options import stop_on_errors
 from .page_work import PageWork, RenderedDocument, page_work, render_document
 from .prepare import PreparedSite
-from .cards import PlannedCard
+from .cards import PlannedCard, ShareCard
 from .render import SITE_FILES, Renderer, StoryCards, page_links, render_site_files, resolve_hero, story_card
 from .share_cards import chooser_card, page_card
 from .write import STAGED, UNCHANGED, Staging, WriteMarker, WriteSummary
@@ -127,11 +127,20 @@ class SiteRendering:
         """Every share card of the site by its output path ('' for the warnings of pages that have none),
         planned once: what the build draws, and serve when a browser asks for one."""
         if self._share_cards is None:
-            config = self.site.config
+            config, memo = self.site.config, self.memo
             planned = [chooser_card(self.renderer)]
+            by_page: dict[tuple[str, str], PlannedCard] = {}
             for document in self.site.documents:
-                illustration = resolve_hero(config, document, self.memo.media_file).media
-                planned.append(page_card(self.renderer, document, illustration))
+                place = (document.key, document.lang)
+                rendered = self._documents.get(place)
+                card = memo.share_card_as_planned(document) if rendered is not None and \
+                    rendered.html is UNCHANGED else None
+                if card is None or (card.card is not None and not memo.still_written(card.card.output_path)):
+                    illustration = resolve_hero(config, document, memo.media_file).media
+                    card = page_card(self.renderer, document, illustration)
+                by_page[place] = card
+                planned.append(card)
+            memo.keep_share_cards(by_page)
             self._share_cards = {}
             for card in planned:
                 key = card.card.output_path if card.card is not None else ""
@@ -229,7 +238,16 @@ class SiteRendering:
                     to_draw.append(planned.card)
         # A story's cards side by side: the process that draws them rasterizes its illustration once.
         to_draw.sort(key=lambda card: (card.illustration or "", card.output_path))
-        for card, drawn in zip(to_draw, self.memo.map(self.memo.share_card, to_draw, MIN_CARDS_PER_WORKER)):
+        memo, staging = self.memo, self.staging
+
+        def draw(card: ShareCard) -> bytes | WriteMarker:
+            drawn = memo.share_card(card)
+            if staging is None:
+                return drawn
+            staging.write(card.output_path, drawn)  # by the process that drew it, as pages are
+            return STAGED
+
+        for card, drawn in zip(to_draw, memo.map(draw, to_draw, MIN_CARDS_PER_WORKER)):
             files[card.output_path] = drawn
         problems = unique(problems)
         stop_on_errors(problems, self.prepared.options)

@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from ..build.rendering import SiteRendering
     from .memo import DiskMemo
 
-FORMAT = 3  # 3: sources as content.SourceRead, story cards as memo.KeptCard, illustrations as render.Illustration
+FORMAT = 4  # 3: sources as content.SourceRead, story cards as memo.KeptCard, illustrations as render.Illustration
+# 4: share cards as planned (cards.PlannedCard)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class BuildRecord:
     site_files: tuple[tuple[str, ...], tuple] = ((), ())
     # (document key, language) -> memo.KeptCard: what the memo gives again for a story that is as it was.
     cards: dict = field(default_factory=dict)
+    # (document key, language) -> cards.PlannedCard: a page's share card, which holds while its page does.
+    share_cards: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class PreviousBuild:
     changed_files: frozenset[Path] = frozenset()  # content files added, changed or removed since
     paths: dict[str, Path] = field(default_factory=dict)  # every recorded source's Path, by its name
     changed_reads: dict[Path, SourceRead] = field(default_factory=dict)  # sources changed since -> as read then
+    share_cards: dict = field(default_factory=dict)  # (key, language) -> the share card as planned
 
     def unchanged_source(self, path: Path) -> bool:
         return path in self.reads
@@ -155,7 +159,7 @@ def make_record(rendering: SiteRendering, memo: DiskMemo) -> BuildRecord:
                 tuple(shared.setdefault(item, item) for item in rendered.media), notes.hero)
     media = {_relative(path, root): item for path, item in memo.markdown.media.items()}
     return BuildRecord(reads, dict(memo.pages.sections) if memo.pages is not None else {}, written, media,
-                       memo.site_files_record(), dict(memo.cards_made))
+                       memo.site_files_record(), dict(memo.cards_made), dict(memo.share_cards_planned))
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -217,7 +221,7 @@ def load(scan: InputScan, config_root: Path, out_dir: Path) -> PreviousBuild | N
     cards = record.cards if CONFIG_NAME not in scan.changed else {}
     changed_files = frozenset(Path(config_root, name) for name in scan.changed if name.startswith(content))
     return PreviousBuild(reads, dict(record.sections), pages, intact, now, folders, media,
-                         record.site_files, cards, changed_files, paths, changed_reads)
+                         record.site_files, cards, changed_files, paths, changed_reads, record.share_cards)
 
 
 def forget(scan: InputScan) -> None:
@@ -240,7 +244,8 @@ def save(scan: InputScan, record: BuildRecord) -> None:
         reads[relative] = read
     media = {relative: item for relative, item in record.media.items()
              if relative in scan.files and scan.files[relative][4] is None}  # settled files only: see above
-    kept = BuildRecord(reads, record.sections, record.pages, media, record.site_files, record.cards)
+    kept = BuildRecord(reads, record.sections, record.pages, media, record.site_files, record.cards,
+                       record.share_cards)
 
     def write(handle) -> None:  # streamed: the record of a big site is megabytes
         handle.write(_header(scan, scan.started_ns).encode() + b"\n")

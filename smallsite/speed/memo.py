@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Mapping, NamedTuple, Sequence
 
 from ..build.assets import MediaFile
-from ..build.cards import CARD_NAME, ShareCard, draw_card
+from ..build.cards import CARD_NAME, PlannedCard, ShareCard, draw_card
 from ..build.markdown import MarkdownConverters
 from ..build.memo import KeptFile, Memo, SiteFilesWritten
 from ..build.output_folder import FolderListing
@@ -87,6 +87,7 @@ class DiskMemo(Memo):
         # Share cards as drawn, by their names (which carry a digest of all they show).
         self.kept_cards = kept_in / CACHE_DIR / "cards" if kept_in is not None else None
         self.cards_shown: set[str] = set()  # the names of the cards this build's site has
+        self.share_cards_planned: dict[tuple[str, str], PlannedCard] = {}
         self.earlier_cards: Mapping[tuple[str, str], KeptCard] = previous.cards if previous is not None else {}
         self.changed_files: frozenset[Path] = previous.changed_files if previous is not None else frozenset()
         self.cards_made: dict[tuple[str, str], KeptCard] = {}
@@ -146,6 +147,12 @@ class DiskMemo(Memo):
             drawn = draw_card(card)
             write_atomically(kept, lambda handle: handle.write(drawn))
             return drawn
+
+    def share_card_as_planned(self, document: Document) -> PlannedCard | None:
+        return self.previous.share_cards.get((document.key, document.lang)) if self.previous is not None else None
+
+    def keep_share_cards(self, planned: dict[tuple[str, str], PlannedCard]) -> None:
+        self.share_cards_planned = planned
 
     def story_card(self, story: Document, make: Callable[[], StoryCard]) -> StoryCard:
         self.rendered = True
