@@ -20,7 +20,7 @@ CACHE_DIR = ".cache"  # in the project folder: every cache's file, the build sta
 _CODE = Path(__file__).resolve().parent.parent  # the smallsite package
 # The libraries whose files decide what a page shows; located without importing them (an up-to-date
 # build never loads them).
-_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "yaml", "nh3")
+_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "yaml", "nh3", "PIL", "budoux", "resvg_py")
 
 
 @functools.lru_cache(maxsize=None)
