@@ -1,6 +1,7 @@
 """`python build.py check`: build in memory and check the result, without writing site/.
 
-Links and anchors, images and alt text, hreflang, the sitemap, translations and each page's weight.
+Links and anchors, images and alt text, hreflang, the sitemap, translations, each page's weight, and its
+share tags as a crawler reads them (check_share.py).
 Every finding names the source file (page, template or catalogue) and its line.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..i18n.catalogues import review_catalogue
+from .check_share import check_share
 from .cli import configure, report
 from ..model.site import Document, alternates
 from ..i18n.messages import extract_template
@@ -143,6 +145,8 @@ def check_result(result: BuildResult) -> list[Problem]:
         problems += check_weight(result, name, page, origin)
         if origin.document is not None:
             problems += check_hreflang(result, origin.document, page, parsed, origin)
+        problems += check_share(result, name, result.files[name],
+                                lambda needle, origin=origin: locate(result, origin, needle))
     problems += check_sitemap(result, parsed, origins)
     problems += check_translations(result)
     return problems
