@@ -126,5 +126,5 @@ def _pixel_size(picture: bytes) -> tuple[int, int] | None:
     try:
         with Image.open(io.BytesIO(picture)) as opened:
             return opened.size
-    except (OSError, UnidentifiedImageError, ValueError):
-        return None
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        return None  # (a header that claims a billion pixels is no card a network shows either)
