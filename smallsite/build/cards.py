@@ -12,16 +12,14 @@ import hashlib
 import io
 import os
 from functools import lru_cache
-from typing import NamedTuple
-from xml.etree import ElementTree
-
-from PIL import Image, ImageDraw
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..model.problems import WARNING, Problem
 from . import fonts
-from . import phrases as phrases_module
 from .fonts import Face
-from .phrases import phrases
+
+if TYPE_CHECKING:  # Pillow, resvg and BudouX load only when a card is drawn: planning one needs none
+    from PIL import Image, ImageDraw
 
 WIDTH, HEIGHT = 1200, 630
 # JPEG, not PNG: as sharp at this quality with full-resolution colour (subsampling 0), a sixth of the
@@ -113,7 +111,8 @@ def _code_digest() -> str:
     from importlib.metadata import version
 
     digest = hashlib.sha256()
-    for module in (__file__, fonts.__file__, phrases_module.__file__):
+    here = os.path.dirname(__file__)
+    for module in (__file__, fonts.__file__, os.path.join(here, "phrases.py"), os.path.join(here, "font_tables.py")):
         with open(module, "rb") as source:
             digest.update(source.read())
     for library in ("Pillow", "budoux", "resvg-py"):
@@ -127,6 +126,8 @@ def _face_of(character: str, faces: tuple[Face, ...]) -> Face | None:
 
 def draw_card(card: ShareCard) -> bytes:
     """The card as JPEG bytes (the same card always gives the same bytes)."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (WIDTH, HEIGHT), BAND)
     draw = ImageDraw.Draw(image)
     picture = _illustration(card.illustration) if card.illustration else None
@@ -191,6 +192,8 @@ def _draw_runs(draw: ImageDraw.ImageDraw, at: tuple[int, int], runs: list[Run], 
 def _pieces(text: CardText) -> list[str]:
     """What a line may break between: words with the space after them, or ja/zh phrases."""
     if fonts.writing(text.tag) in ("ja", "zh-hans", "zh-hant"):
+        from .phrases import phrases
+
         return list(phrases(text.text, text.tag))
     words = text.text.split(" ")
     return [word + " " for word in words[:-1]] + [words[-1]]
@@ -290,6 +293,8 @@ def _illustration(path: str) -> Image.Image | None:
 
 @lru_cache(maxsize=8)  # by its bytes: a story's picture is on each of its languages' cards, drawn in a row
 def _covering(data: bytes, is_svg: bool) -> Image.Image | None:
+    from PIL import Image
+
     try:
         if is_svg:
             picture = _rasterized(data)
@@ -313,6 +318,7 @@ def _covering(data: bytes, is_svg: bool) -> Image.Image | None:
 def _rasterized(svg: bytes) -> Image.Image | None:
     """An SVG as pixels, by resvg; None for one that reaches outside itself."""
     import resvg_py  # only when a card with an SVG is drawn
+    from PIL import Image
 
     if not self_contained_svg(svg):
         return None
@@ -329,6 +335,8 @@ def _rasterized(svg: bytes) -> Image.Image | None:
 def self_contained_svg(svg: bytes) -> bool:
     """Whether the SVG refers to nothing outside itself. resvg would draw an <image> of any file on the
     machine (/etc/…, ~/.ssh/…) into the card: only links within the SVG and data: images are allowed."""
+    from xml.etree import ElementTree
+
     try:
         root = ElementTree.fromstring(svg)
     except ElementTree.ParseError:

@@ -10,12 +10,17 @@ what to install."""
 from __future__ import annotations
 
 import os
+import struct
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import ImageFont
+from . import font_tables
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 # Folders named by this variable (separated as PATH is) are searched first.
 FONTS_VARIABLE = "SMALLSITE_FONTS"
@@ -111,18 +116,16 @@ def _font_files(folder: Path) -> list[str]:
 
 
 def _faces(path: str) -> list[Face]:
+    """The bold faces in a font file, read from its name tables (nothing is drawn, no imaging library)."""
     faces = []
     try:
         size = os.path.getsize(path)
-        for index in range(32):  # a collection holds a few faces; a plain file, one
-            try:
-                font = ImageFont.truetype(path, 12, index=index)
-            except OSError:
-                break
-            family, style = font.getname()
-            if style == STYLE and family:
-                faces.append(Face(path, index, family, size))
-    except OSError:
+        with open(path, "rb") as handle:
+            for index, offset in enumerate(font_tables.face_offsets(handle)):
+                family, style = font_tables.family_and_style(handle, offset)
+                if style == STYLE and family:
+                    faces.append(Face(path, index, family, size))
+    except (OSError, ValueError, struct.error):  # a damaged font file is none
         return []
     return faces
 
@@ -157,21 +160,24 @@ def _fallback_faces(folders: tuple[Path, ...]) -> tuple[Face, ...]:
 
 @lru_cache(maxsize=256)
 def loaded(face: Face, size: int) -> ImageFont.FreeTypeFont:
-    """A face at a pixel size (opened once per process)."""
+    """A face at a pixel size (opened once per process), to draw with."""
+    from PIL import ImageFont  # only when a card is drawn
+
     return ImageFont.truetype(face.path, size, index=face.index, layout_engine=ImageFont.Layout.BASIC)
 
 
-# A code point no font draws: what a face shows for a character it lacks (its .notdef box).
-_NO_CHARACTER = "\U0010ffff"
+@lru_cache(maxsize=32)
+def _character_map(face: Face) -> font_tables.CharacterMap:
+    try:
+        with open(face.path, "rb") as handle:
+            return font_tables.character_map(handle, font_tables.face_offsets(handle)[face.index])
+    except (OSError, ValueError, IndexError, struct.error):
+        return font_tables.CharacterMap([])
 
 
-@lru_cache(maxsize=65536)
 def has_character(face: Face, character: str) -> bool:
-    """Whether the face draws `character` (else it would show its missing-glyph box)."""
-    font = loaded(face, 32)
-    mask = font.getmask(character)
-    missing = font.getmask(_NO_CHARACTER)
-    return (mask.size, bytes(mask)) != (missing.size, bytes(missing))
+    """Whether the face has a glyph for `character` (else it would show its missing-glyph box)."""
+    return ord(character) in _character_map(face)
 
 
 def faces_identity() -> str:

@@ -9,33 +9,43 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import budoux
+if TYPE_CHECKING:
+    import budoux
 
-# BCP 47 tag (Language.tag) -> the BudouX model for that writing. zh without a script is Simplified, as
-# the site's zh is; a site may add Traditional as zh-Hant.
+# BCP 47 tag (Language.tag) -> the name of BudouX's model for that writing. zh without a script is
+# Simplified, as the site's zh is; a site may add Traditional as zh-Hant.
 _PARSERS = {
-    "ja": budoux.load_default_japanese_parser,
-    "zh": budoux.load_default_simplified_chinese_parser,
-    "zh-hant": budoux.load_default_traditional_chinese_parser,
+    "ja": "load_default_japanese_parser",
+    "zh": "load_default_simplified_chinese_parser",
+    "zh-hant": "load_default_traditional_chinese_parser",
 }
+
+
+def _model(tag: str) -> str | None:
+    """The name of BudouX's model for a language tag, or None for a language written with spaces."""
+    language, *rest = tag.lower().split("-")
+    if language != "zh":
+        return _PARSERS.get(language)
+    if rest and rest[0] in ("hant", "tw", "hk", "mo"):  # Traditional by script, or by where it is read
+        return _PARSERS["zh-hant"]
+    return _PARSERS["zh"]
 
 
 @lru_cache(maxsize=None)
 def _parser(tag: str) -> budoux.Parser | None:
-    language, *rest = tag.lower().split("-")
-    if language != "zh":
-        make = _PARSERS.get(language)
-    elif rest and rest[0] in ("hant", "tw", "hk", "mo"):  # Traditional by script, or by where it is read
-        make = _PARSERS["zh-hant"]
-    else:
-        make = _PARSERS["zh"]
-    return make() if make else None
+    model = _model(tag)
+    if model is None:
+        return None
+    import budoux  # only for a language that breaks by phrase
+
+    return getattr(budoux, model)()
 
 
 def breaks_by_phrase(tag: str) -> bool:
     """Is this language's text broken between phrases (ja, zh), not at spaces?"""
-    return _parser(tag) is not None
+    return _model(tag) is not None
 
 
 @lru_cache(maxsize=4096)  # a title is asked for by its page, its card and every page that lists it
