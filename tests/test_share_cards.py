@@ -286,3 +286,17 @@ def test_a_kept_pages_card_warning_is_given_again_by_the_next_build(site):
     again = site.build()
     assert again.code == 0 and warning in again.stderr
     assert "Edited." in site.read("en/index.html")
+
+
+def test_planning_a_card_loads_no_imaging_library():
+    """A rebuild after one edit plans its pages' cards and draws none: it must not pay for Pillow, BudouX
+    or resvg (tens of milliseconds of imports on every rebuild)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from smallsite.build.cards import CardText, plan_card; "
+            "plan_card('ja/', CardText('小さなものの物語', 'ja'), CardText('小さな', 'ja'), 'example.org', None, '', (), "
+            "'a.md', 2); print(sorted(m for m in ('PIL', 'budoux', 'resvg_py') if m in sys.modules))")
+    found = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "[]"
