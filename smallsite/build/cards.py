@@ -106,17 +106,26 @@ def _svg_allowed(path: str, digest: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """How cards are drawn: this module, the faces' and the phrases' (fonts.py, phrases.py), and the
-    versions of the libraries that draw, break and encode. A change to any renames (so redraws) every card."""
-    from importlib.metadata import version
+    """How cards are drawn: this module, the faces' and the phrases' (fonts.py, font_tables.py,
+    phrases.py), and the versions of the libraries that draw, break and encode, found without importing
+    them. A change to any renames (so redraws) every card."""
+    import importlib.util
 
     digest = hashlib.sha256()
     here = os.path.dirname(__file__)
-    for module in (__file__, fonts.__file__, os.path.join(here, "phrases.py"), os.path.join(here, "font_tables.py")):
-        with open(module, "rb") as source:
+    for module in ("cards.py", "fonts.py", "font_tables.py", "phrases.py"):
+        with open(os.path.join(here, module), "rb") as source:
             digest.update(source.read())
-    for library in ("Pillow", "budoux", "resvg-py"):
-        digest.update(f"{library} {version(library)}".encode())
+    for module, distribution in (("PIL", "pillow"), ("budoux", "budoux"), ("resvg_py", "resvg_py")):
+        # The installed version, from its .dist-info folder's name (the same on every machine, unlike
+        # a file's time; importlib.metadata would take longer than planning every card of a rebuild).
+        try:
+            packages = os.path.dirname(os.path.dirname(importlib.util.find_spec(module).origin))
+            found = sorted(entry.lower() for entry in os.listdir(packages)
+                           if entry.lower().startswith(distribution + "-") and entry.endswith(".dist-info"))
+        except (OSError, TypeError, AttributeError, ValueError, ImportError):
+            found = []
+        digest.update(f"{module}:{','.join(found) or '?'};".encode())
     return digest.hexdigest()
 
 
