@@ -194,15 +194,26 @@ def test_no_rendition_carries_gps_serial_numbers_or_any_exif_but_the_colour_prof
         assert encoded.info.get("icc_profile") == icc, rendition.output_path
 
 
-def test_a_cmyk_jpeg_is_published_in_rgb():
-    data = _saved(Image.new("CMYK", (600, 400), (0, 255, 255, 0)), "JPEG", quality=95)  # red ink
+NOT_RGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()  # for a CMYK or grey one
+
+
+def test_a_cmyk_jpeg_is_published_in_rgb_without_its_cmyk_profile():
+    profile = NOT_RGB_PROFILE
+    data = _saved(Image.new("CMYK", (600, 400), (0, 255, 255, 0)), "JPEG", quality=95, icc_profile=profile)
     photo = _planned("print.jpg", data)
     assert {r.mime for r in photo.fallback} == {"image/jpeg"}
     for rendition in photo.modern + photo.fallback:
         encoded = _opened(encode_rendition(data, rendition))
-        assert encoded.mode == "RGB"
+        assert encoded.mode == "RGB" and "icc_profile" not in encoded.info
         red, green, blue = encoded.getpixel((300, 200))
         assert red > 200 and green < 60 and blue < 60
+
+
+def test_a_grey_jpeg_is_published_in_rgb_without_its_grey_profile():
+    data = _saved(_picture((600, 400), "L"), "JPEG", quality=90, icc_profile=NOT_RGB_PROFILE)
+    for rendition in _planned("grey.jpg", data).fallback:
+        encoded = _opened(encode_rendition(data, rendition))
+        assert encoded.mode == "RGB" and "icc_profile" not in encoded.info
 
 
 def test_a_16_bit_png_is_published_in_8_bits_with_its_greys_kept():

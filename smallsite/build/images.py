@@ -18,7 +18,7 @@ import os
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 RASTER_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")  # what is processed (lower-cased suffix)
 # Rendition widths. Only those narrower than the photo are made, and the photo's own width is added
@@ -127,7 +127,7 @@ def encode_rendition(data: bytes, rendition: Rendition) -> bytes:
                                                                                    rendition.height)
             picture.draft(picture.mode, (along * 2, across * 2))
         picture.load()
-        icc_profile = picture.info.get("icc_profile")
+        icc_profile = _rgb_profile(picture.info.get("icc_profile"))
         upright = ImageOps.exif_transpose(picture)
     upright, icc_profile = _eight_bit(upright, icc_profile)
     transparent = _has_transparency(upright)
@@ -199,18 +199,16 @@ def _has_transparency(picture: Image.Image) -> bool:
     return False
 
 
+def _rgb_profile(icc_profile: bytes | None) -> bytes | None:
+    """The profile if it describes RGB pixels (ICC header, bytes 16-19), else None: every rendition is RGB,
+    and a CMYK or grey profile on RGB pixels is wrong (browsers take an untagged picture as sRGB)."""
+    return icc_profile if icc_profile and icc_profile[16:20] == b"RGB " else None
+
+
 def _eight_bit(picture: Image.Image, icc_profile: bytes | None) -> tuple[Image.Image, bytes | None]:
     """The picture in a mode the encoders take (RGB, RGBA, L, LA, P), and the profile that goes with it."""
     if picture.mode == "CMYK":
-        # A CMYK profile cannot describe RGB pixels: convert through it to sRGB when there is one, and
-        # publish without a profile (browsers take untagged pictures as sRGB).
-        if icc_profile:
-            try:
-                source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-                return ImageCms.profileToProfile(picture, source, ImageCms.createProfile("sRGB"),
-                                                 outputMode="RGB"), None
-            except (ImageCms.PyCMSError, OSError):
-                pass  # an unreadable profile: the plain conversion below still gives a picture
+        # Pillow's plain conversion is rough on print colours, but no camera makes CMYK.
         return picture.convert("RGB"), None
     if picture.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         # 16-bit grey: scale 0-65535 down to 0-255 (a plain convert would clip everything above 255 to white).
