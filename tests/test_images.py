@@ -3,6 +3,7 @@ and the message an editor gets for a picture the build cannot publish. Every pic
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 import re
@@ -13,7 +14,6 @@ import zlib
 import pytest
 from PIL import Image, ImageCms
 
-from smallsite.build import images
 from smallsite.build.images import WIDTHS, Photo, encode_rendition, plan_photo
 
 SERIAL = "SN-7731-SECRET"
@@ -101,7 +101,7 @@ def test_each_kind_of_picture_gets_webp_and_a_fallback_at_each_width_up_to_its_o
     assert [r.width for r in photo.modern] == [r.width for r in photo.fallback] == list(widths)
     assert {r.mime for r in photo.modern} == {"image/webp"}
     assert {r.mime for r in photo.fallback} == {fallback_mime}
-    stem, digest = name.rsplit(".", 1)[0], images.hashlib.sha256(data).hexdigest()[:10]
+    stem, digest = name.rsplit(".", 1)[0], hashlib.sha256(data).hexdigest()[:10]
     extension = {"image/jpeg": "jpg", "image/png": "png"}[fallback_mime]
     assert [r.output_path for r in photo.fallback] == [f"media/{stem}.{digest}.{w}.{extension}" for w in widths]
     assert [r.output_path for r in photo.modern] == [f"media/{stem}.{digest}.{w}.webp" for w in widths]
