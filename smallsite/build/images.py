@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-RASTER_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")  # what is processed (lower-cased suffix)
+from .assets import RASTER_SUFFIXES  # what is processed (lower-cased suffix)
 # Rendition widths. Only those narrower than the photo are made, and the photo's own width is added
 # when it is at most the widest of these; a listed width within 10% of the photo's own is dropped
 # (a 1200 next to a 1250 saves nothing). A photo wider than 2400 gets exactly these five.
