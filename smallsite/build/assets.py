@@ -8,6 +8,7 @@ import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from ..model.ignored import is_ignored_name
@@ -16,6 +17,12 @@ from ..model.links import (PLAIN_FILE, THROUGH_LINK, LeadsOut, files_below, lead
 from ..model.names import MAX_NAME_BYTES, encode_path, find_in_other_form, form_clash, form_clashes, nfc
 from ..model.problems import Problem, display_path
 from ..model.project import STATIC_DIR
+
+if TYPE_CHECKING:
+    from .images import Photo
+
+# The pictures a build resizes (images.py; kept here so that a site without photos never loads Pillow).
+RASTER_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 
 MEDIA_DIR = "media"
 # What hashed_name adds to a name: a dot and ten hexadecimal digits.
@@ -95,16 +102,41 @@ class MediaFile:
     """A file a page refers to (an image, a PDF), copied once under media/ for every language."""
 
     source: Path
-    output_path: str  # 'media/hero.1a2b3c4d5e.svg'
+    # 'media/hero.1a2b3c4d5e.svg'; for a photo, the rendition a plain link or an <img src> shows
+    output_path: str
     width: int | None
     height: int | None
+    photo: Photo | None = None  # a raster picture: published as these renditions, never as it is
+    problem: str | None = None  # what is wrong with a picture (the page that shows it names its line)
+
+
+# The rendition a photo's plain address (a link to it, an <img src>, a story's card) shows: the widest
+# fallback up to this many pixels.
+PHOTO_DEFAULT_WIDTH = 1200
 
 
 def media_file(source: Path) -> MediaFile:
-    """Hash a referenced file and read its pixel size when it is an image."""
+    """Hash a referenced file and read its pixel size when it is an image; plan a photo's renditions."""
     data = source.read_bytes()
-    width, height = image_size(data, source.suffix.lower())
-    return MediaFile(source, f"{MEDIA_DIR}/{hashed_name(nfc(source.name), data)}", width, height)
+    suffix = source.suffix.lower()
+    original = f"{MEDIA_DIR}/{hashed_name(nfc(source.name), data)}"
+    if suffix in RASTER_SUFFIXES:
+        from .images import plan_photo  # Pillow: only for a site with photos
+
+        photo, problem = plan_photo(nfc(source.name), data)
+        if problem is not None:
+            return MediaFile(source, original, None, None, problem=problem)
+        if photo is not None and not photo.animated:
+            shown = max((r for r in photo.fallback if r.width <= PHOTO_DEFAULT_WIDTH), key=lambda r: r.width,
+                        default=photo.fallback[0])
+            return MediaFile(source, shown.output_path, photo.width, photo.height, photo=photo)
+    width, height = image_size(data, suffix)
+    return MediaFile(source, original, width, height)
+
+
+def photo_renditions(item: MediaFile) -> tuple:
+    """Every file a photo is published as (none for any other media file)."""
+    return (*item.photo.modern, *item.photo.fallback) if item.photo is not None else ()
 
 
 def read_media(item: MediaFile, root: Path) -> bytes:

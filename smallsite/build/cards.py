@@ -308,7 +308,9 @@ def _covering(data: bytes, is_svg: bool) -> Image.Image | None:
         if is_svg:
             picture = _rasterized(data)
         else:
-            picture = Image.open(io.BytesIO(data))
+            from PIL import ImageOps
+
+            picture = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))  # a phone photo stands up
             picture.load()
     except (OSError, ValueError, Image.DecompressionBombError):
         return None

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
+from xml.etree.ElementTree import SubElement
 
 import markdown
 from markdown.extensions import Extension
@@ -164,7 +165,7 @@ class _LinkRewriter(Treeprocessor):
     def run(self, root):
         # The page's folder and the content root as strings, once a page (each link needs them).
         self._folder, self._root = os.fspath(self.context.page.folder), os.fspath(self.context.content_root)
-        for element in root.iter():
+        for element in list(root.iter()):  # (a photo's <img> becomes a <picture> with an <img> of its own)
             if element.tag == "a" and element.get("href"):
                 self._link(element)
             elif element.tag == "img" and element.get("src"):
@@ -214,6 +215,8 @@ class _LinkRewriter(Treeprocessor):
             element.set("height", str(media.height))
         element.set("loading", "lazy")
         element.set("decoding", "async")
+        if media.photo is not None:
+            _as_picture(element, media, self.context.base_path)
 
     def _media(self, reference: str, written: str) -> MediaFile | None:
         context = self.context
@@ -223,6 +226,8 @@ class _LinkRewriter(Treeprocessor):
             context.file_lookups.append((reference, None))
             return None
         media = context.read_media(path)
+        if media.problem is not None:  # a picture the build cannot publish: the editor's to fix
+            context.problems.append(Problem(context.page.shown, context.line_of(written), media.problem))
         context.media.append(media)
         context.file_lookups.append((reference, media.output_path))
         return media
@@ -253,3 +258,31 @@ def page_key(reference: str, folder: str | Path, content_root: str | Path) -> st
 def _is_external(url: str) -> bool:
     # Without a colon there is no scheme: urlsplit is not needed to say so (it is slow).
     return url.startswith("//") or (":" in url and bool(urlsplit(url).scheme))
+
+
+# What a photo in a story's text is shown at: the text's column (static/css/site.css: --measure, 40rem)
+# once the screen is wider than it with its margins, else the screen's width.
+PHOTO_SIZES = "(min-width: 44rem) 40rem, 100vw"
+
+
+def _as_picture(element, media: MediaFile, base_path: str) -> None:
+    """An <img> of a photo as a <picture>: WebP for the browsers that take it, the JPEG or PNG fallback for
+    the rest, each at every width it was made in, so a phone downloads what its screen shows."""
+
+    def srcset(renditions) -> str:
+        return ", ".join(f"{base_path}{encode_path(r.output_path)} {r.width}w" for r in renditions)
+
+    picture = media.photo
+    attributes, tail = dict(element.attrib), element.tail
+    element.clear()  # (which drops the text after the picture too: it is put back)
+    element.tag, element.tail = "picture", tail
+    source = SubElement(element, "source")
+    source.set("type", "image/webp")
+    source.set("srcset", srcset(picture.modern))
+    source.set("sizes", PHOTO_SIZES)
+    image = SubElement(element, "img")
+    for name, value in attributes.items():
+        image.set(name, value)
+    image.set("srcset", srcset(picture.fallback))
+    image.set("sizes", PHOTO_SIZES)
+

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 
-from .assets import MediaFile, media_file
+from .assets import MediaFile, media_file, read_media
 from .cards import PlannedCard, ShareCard, draw_card
 from .markdown import MarkdownConverters
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .options import BuildOptions
     from .output_folder import FolderListing
     from .prepare import PreparedSite
+    from .images import Rendition
     from .render import StoryCard
 
 Item = TypeVar("Item")
@@ -130,6 +131,12 @@ class Memo:
     def share_card(self, card: ShareCard) -> bytes:
         """A page's share card as JPEG bytes: drawn, or as drawn before (its name says all it shows)."""
         return draw_card(card)
+
+    def photo_rendition(self, item: MediaFile, rendition: Rendition, root: Path) -> bytes:
+        """One rendition of a photo: encoded from the photo's file (slow: a memo keeps them)."""
+        from .images import encode_rendition
+
+        return encode_rendition(read_media(item, root), rendition)
 
     def share_card_as_planned(self, document: Document) -> PlannedCard | None:
         """A page's share card as an earlier build planned it; asked only for a page the output folder

@@ -179,6 +179,8 @@ def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[P
     if problem:
         return Illustration(problem=problem)
     media = read_media(path)
+    if media.problem is not None:
+        return Illustration(problem=Problem(document.page.shown, hero.line, media.problem))
     url = config.base_path + encode_path(media.output_path)
     return Illustration(ResolvedHero(url, hero.alt, media.width, media.height), media)
 

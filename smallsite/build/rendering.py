@@ -4,18 +4,21 @@ on request) or all in a build's order (`render_all`); `result` is the whole buil
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from ..model.links import LeadsOut
 from ..model.problems import Problem, unique
 from ..model.site import Document, Site
 from . import outputs
-from .assets import MediaFile, read_media
+from .assets import MediaFile, photo_renditions, read_media
 from .memo import Memo, SiteFilesWritten
 from .options import stop_on_errors
 from .page_work import PageWork, RenderedDocument, page_work, render_document
 from .prepare import PreparedSite
 from .cards import PlannedCard, ShareCard
+
+if TYPE_CHECKING:
+    from .images import Rendition
 from .render import SITE_FILES, Renderer, StoryCards, page_links, render_site_files, resolve_hero, story_card
 from .share_cards import chooser_card, page_card
 from .write import STAGED, UNCHANGED, Staging, WriteMarker, WriteSummary
@@ -23,6 +26,7 @@ from .write import STAGED, UNCHANGED, Staging, WriteMarker, WriteSummary
 # Below this many pages per process, forking costs more than it saves.
 MIN_PAGES_PER_WORKER = 24
 MIN_CARDS_PER_WORKER = 4  # a card takes as long to draw as a few dozen pages take to render
+MIN_RENDITIONS_PER_WORKER = 1  # a photo's rendition takes longer than a hundred pages
 
 
 @dataclass
@@ -123,6 +127,30 @@ class SiteRendering:
             self._site_files = SiteFiles(files, problems)
         return self._site_files
 
+    def _encode(self, renditions: list[tuple[MediaFile, Rendition]], files: dict) -> list[Problem]:
+        """Photos' renditions not in the output folder yet, on every core (encoding is slow), each staged by
+        the process that made it; the problems met (a link put on a photo's way since its page was read)."""
+        memo, staging, root = self.memo, self.staging, self.site.config.root
+
+        def encode(job: tuple[MediaFile, Rendition]) -> bytes | WriteMarker | Problem:
+            item, rendition = job
+            try:
+                made = memo.photo_rendition(item, rendition, root)
+            except LeadsOut as refused:
+                return Problem(refused.outward.link, None, refused.outward.message)
+            if staging is None:
+                return made
+            staging.write(rendition.output_path, made)
+            return STAGED
+
+        problems = []
+        for (_, rendition), made in zip(renditions, memo.map(encode, renditions, MIN_RENDITIONS_PER_WORKER)):
+            if isinstance(made, Problem):
+                problems.append(made)
+            else:
+                files[rendition.output_path] = made
+        return problems
+
     def share_cards(self) -> dict[str, PlannedCard]:
         """Every share card of the site by its output path ('' for the warnings of pages that have none),
         planned once: what the build draws, and serve when a browser asks for one."""
@@ -221,13 +249,22 @@ class SiteRendering:
         self.memo.keep_site_files(SiteFilesWritten(tuple(name for name in whole_site if name in files),
                                                    tuple(found)))
         problems += found
+        renditions = []
         for item in media.values():
             # A media file's name carries a digest of its bytes: one the last build wrote, untouched, is right.
+            if item.photo is not None:  # published as its renditions, never as it is (its EXIF stays home)
+                for rendition in photo_renditions(item):
+                    if self.memo.still_written(rendition.output_path):
+                        files[rendition.output_path] = UNCHANGED
+                    else:
+                        renditions.append((item, rendition))
+                continue
             try:
                 files[item.output_path] = UNCHANGED if self.memo.still_written(item.output_path) \
                     else read_media(item, config.root)
             except LeadsOut as refused:
                 problems.append(Problem(refused.outward.link, None, refused.outward.message))
+        problems += self._encode(renditions, files)
         to_draw = []
         for path, planned in self.share_cards().items():
             problems += planned.problems

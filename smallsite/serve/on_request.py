@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator, Mapping
 
-from ..build.assets import read_media
+from ..build.assets import photo_renditions, read_media
 from ..build.cards import CARD_NAME
 from ..model.site import Document
 from ..model.links import LeadsOut
@@ -46,7 +46,11 @@ class RenderedOnRequest(Mapping[str, bytes]):
             self.rendering.render_all()
             site_files = self.rendering.site_files().files
             return {*self._static, *self._documents, *self._feeds, *site_files, *self.rendering.media_so_far(),
-                    *self._cards()}
+                    *self._renditions(), *self._cards()}
+
+    def _renditions(self) -> dict:
+        return {rendition.output_path: (item, rendition) for item in self.rendering.media_so_far().values()
+                for rendition in photo_renditions(item)}
 
     def _cards(self) -> dict:
         return {path: planned.card for path, planned in self.rendering.share_cards().items() if planned.card}
@@ -56,7 +60,7 @@ class RenderedOnRequest(Mapping[str, bytes]):
             return False
         if name.startswith("media/"):
             with self.lock.for_request():
-                if name in self.rendering.media_so_far():
+                if name in self.rendering.media_so_far() or name in self._renditions():
                     return True
             return name in self.fallback
         if name.rpartition("/")[2].startswith(CARD_NAME + "."):  # a share card: drawn when asked for
@@ -84,8 +88,14 @@ class RenderedOnRequest(Mapping[str, bytes]):
         card = self._cards().get(name) if name.rpartition("/")[2].startswith(CARD_NAME + ".") else None
         if card is not None:
             return self.rendering.memo.share_card(card)
+        rendition = self._renditions().get(name)
+        if rendition is not None:  # a photo at the size a browser asks for, encoded now (or kept before)
+            try:
+                return self.rendering.memo.photo_rendition(*rendition, self.rendering.site.config.root)
+            except LeadsOut:
+                return None
         media = self.rendering.media_so_far().get(name)
-        if media is None:
+        if media is None or media.photo is not None:  # (a photo's own file is never published)
             return None
         try:
             return read_media(media, self.rendering.site.config.root)

@@ -147,7 +147,7 @@ def cached_markdown(context: LinkContext, cache: MarkdownCache) -> tuple[Rendere
     key = entry_key(context, cache.settings)
     entry = cache.entries.get(key)
     if entry is not None and _still_valid(entry, context, cache):
-        kept = _from_entry(entry)
+        kept = _from_entry(entry, cache.media)
         if kept is not None:
             return kept, key
     return None, key
@@ -181,7 +181,7 @@ def placed(entry: Entry, html: str, page: bytes, file: str) -> Entry:
     return ((file, offset, len(body), hashlib.sha256(body).digest()), *entry[1:])
 
 
-def _from_entry(entry: Entry) -> RenderedMarkdown | None:
+def _from_entry(entry: Entry, known: dict[Path, MediaFile]) -> RenderedMarkdown | None:
     """The entry as a conversion's result; None when its HTML cannot be had as it was kept (a damaged
     entry, or a page file changed or gone since)."""
     kept, toc, problems, media = entry[:4]
@@ -196,6 +196,8 @@ def _from_entry(entry: Entry) -> RenderedMarkdown | None:
             html = zlib.decompress(kept).decode("utf-8", "surrogatepass")
     except (OSError, zlib.error, TypeError, ValueError):
         return None
+    # The media files as the cache knows them now (_still_valid asked for each): a photo's renditions
+    # are not in the entry's plain tuples.
     return RenderedMarkdown(html, toc, tuple(Problem(*p) for p in problems),
-                            tuple(MediaFile(Path(source), output, width, height)
+                            tuple(known.get(Path(source)) or MediaFile(Path(source), output, width, height)
                                   for source, output, width, height in media))

@@ -154,6 +154,19 @@ class DiskMemo(Memo):
     def keep_share_cards(self, planned: dict[tuple[str, str], PlannedCard]) -> None:
         self.share_cards_planned = planned
 
+    def photo_rendition(self, item: MediaFile, rendition, root: Path) -> bytes:
+        """As encoded before (its name carries a digest of the photo's bytes, and its width), else encoded
+        (in a worker process too) and kept in .cache/photos."""
+        if self.kept_cards is None:
+            return super().photo_rendition(item, rendition, root)
+        kept = self.kept_cards.parent / "photos" / os.path.basename(rendition.output_path)
+        try:
+            return kept.read_bytes()
+        except OSError:
+            made = super().photo_rendition(item, rendition, root)
+            write_atomically(kept, lambda handle: handle.write(made))
+            return made
+
     def story_card(self, story: Document, make: Callable[[], StoryCard]) -> StoryCard:
         self.rendered = True
         earlier = self.earlier_cards.get((story.key, story.lang))
