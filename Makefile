@@ -35,9 +35,10 @@ $(VNU_JAR):
 test: setup $(if $(shell command -v npm),vnu)
 	$(BIN)/python -m pytest
 
-# The benchmark against Hugo (issue 6): 1,000 and 10,000 pages, medians of interleaved runs.
+# The benchmark against Hugo (issue 6): 1,000 and 10,000 pages, medians of interleaved runs; and the
+# photo case (issue 16): a story with ten 12-megapixel photos.
 bench: setup
-	$(BIN)/python bench/run.py --stories 250 --stories 2500 --runs 5
+	$(BIN)/python bench/run.py --stories 250 --stories 2500 --runs 5 --photos 10
 
 clean:
 	rm -rf site .site.staging .site.old .cache

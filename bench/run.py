@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import story_name, write_corpus  # noqa: E402
 from hugo_site import write_hugo_site  # noqa: E402
+from photos import clean_site, replace_photo, write_photo_story  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 EDIT_LANG = "en"
@@ -299,6 +300,40 @@ def bench_size(stories: int, runs: int, serve_trials: int, work: Path, hugo: Pat
     return list(figures.values())
 
 
+def bench_photos(count: int, size: tuple[int, int], runs: int, work: Path) -> dict[str, list[float]]:
+    """The photo case: a story with `count` photos of `size`, cold, warm and with one photo replaced."""
+    root = write_photo_story(work / "photos", count, size, PROJECT)
+    generator = smallsite_generator("smallsite", PROJECT, root)
+    times: dict[str, list[float]] = {"cold": [], "warm": [], "replaced": []}
+    for run in range(runs):
+        generator.clean()
+        sync_disks()
+        for step in times:
+            if step == "warm":
+                clean_site(root)  # the site folder gone, what the memo kept still there
+            elif step == "replaced":
+                replace_photo(root, size, run)
+            result = generator.build()
+            if not result.ok:
+                raise SystemExit(f"smallsite failed to build the photo case:\n{result.output}")
+            times[step].append(result.seconds)
+        print(f"  photos run {run + 1}/{runs} done", file=sys.stderr)
+    return times
+
+
+def photo_table(count: int, size: tuple[int, int], times: dict[str, list[float]], runs: int) -> str:
+    megapixels = size[0] * size[1] / 1e6
+    return "\n".join([
+        f"| photo case: one story with {count} photos of {megapixels:.1f} MP ({size[0]}×{size[1]}) | cold build | "
+        "warm (site folder deleted, memo kept) | one photo replaced |",
+        "| --- | --- | --- | --- |",
+        f"| smallsite | {median(times['cold']):.2f} s | {median(times['warm']):.2f} s | "
+        f"{median(times['replaced']):.2f} s |",
+        "",
+        f"Medians of {runs} runs. Each photo becomes WebP and JPEG renditions at up to six widths, in four "
+        "languages' pages; the renditions are kept in .cache/photos and made on every core."])
+
+
 def sync_disks() -> None:
     if hasattr(os, "sync"):
         os.sync()
@@ -410,6 +445,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
                         help="also measure the smallsite of this checkout (a git worktree of an earlier commit), "
                         "interleaved in the same run")
+    parser.add_argument("--photos", type=int, default=0, metavar="COUNT",
+                        help="also measure a story with COUNT photos (make bench: 10); 0 skips the photo case")
+    parser.add_argument("--photo-size", default="4000x3000", metavar="WxH",
+                        help="the photos' size in pixels (default 4000x3000, 12 megapixels)")
     args = parser.parse_args(argv)
     hugo = None if args.no_hugo else hugo_binary()
     if not args.no_hugo and hugo is None:
@@ -419,6 +458,10 @@ def main(argv: list[str] | None = None) -> int:
         results[stories] = bench_size(stories, args.runs, args.serve_trials, args.work, hugo, args.baseline)
         print(table({stories: results[stories]}, args.runs, args.serve_trials), file=sys.stderr)  # kept if a later size fails
     print(table(results, args.runs, args.serve_trials))
+    if args.photos:
+        size = tuple(int(part) for part in args.photo_size.lower().split("x"))
+        times = bench_photos(args.photos, size, args.runs, args.work)
+        print("\n" + photo_table(args.photos, size, times, args.runs))
     if args.json:
         args.json.write_text(json.dumps({str(k): [asdict(f) for f in v] for k, v in results.items()}, indent=1))
     return 0

@@ -54,3 +54,16 @@ def test_runner_measures_a_baseline_checkout_in_the_same_run(tmp_path):
     assert set(rows) == {"smallsite", "smallsite (baseline)", "smallsite, share_cards = false", "Hugo"}
     assert "| 14 |" in rows["smallsite (baseline)"]
     assert re.search(r"\| \d+\.\d\d s \(\d+\.\d\d ×\) \|", rows["smallsite (baseline)"])
+
+
+def test_runner_measures_the_photo_case(tmp_path):
+    """Issue 16: a story with photos, cold, warm (site folder gone, memo kept) and with one photo replaced."""
+    result = subprocess.run([sys.executable, str(PROJECT / "bench" / "run.py"), "--stories", "1", "--runs", "1",
+                             "--serve-trials", "1", "--work", str(tmp_path), "--no-hugo", "--photos", "5",
+                             "--photo-size", "640x480"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "| photo case: one story with 5 photos of 0.3 MP (640×480) | cold build |" in result.stdout
+    assert re.search(r"^\| smallsite \| \d+\.\d\d s \| \d+\.\d\d s \| \d+\.\d\d s \|$", result.stdout, re.M)
+    photos = tmp_path / "photos"
+    assert len(list((photos / "site" / "media").glob("photo-05.*"))) == 4  # 480 and 640, WebP and JPEG
