@@ -10,6 +10,7 @@ from conftest import PROJECT, SiteMaker, page
 from i18n_helpers import cli, translate_everything
 from smallsite.commands.check import check_result
 from smallsite.model.config import load_config
+from smallsite.build.assets import MEDIA_DIR, hashed_name
 from smallsite.build.pipeline import build
 
 CATALOGUES = ("ko_KR", "ja_JP", "zh_Hans_CN")
@@ -73,6 +74,9 @@ def test_the_root_chooser_must_be_in_the_sitemap_with_its_own_alternates(clean):
         [str(p) for p in check_result(result)]
 
 
+HEAVY = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">' + b" " * 120_000 + b"</svg>"
+
+
 def test_broken_anchor_missing_page_image_alt_and_weight_name_file_and_line(site):
     body = "\n".join([
         "Intro.",
@@ -84,8 +88,11 @@ def test_broken_anchor_missing_page_image_alt_and_weight_name_file_and_line(site
         "![](dots.svg)",
         "",
         "![A heavy picture](heavy.svg)",
+        "",
+        # The same picture, loaded eagerly: only what the first view loads counts towards the budget.
+        f'<img alt="Heavy" src="/{MEDIA_DIR}/{hashed_name("heavy.svg", HEAVY)}">',
     ])
-    heavy = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">' + b" " * 70_000 + b"</svg>"
+    heavy = HEAVY
     dots = b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>'
     maker = clean_site(site, {"content/about.en.md": page("About en", "## People {#people}\n\n" + body),
                               "content/heavy.svg": heavy, "content/dots.svg": dots})
@@ -100,7 +107,7 @@ def test_broken_anchor_missing_page_image_alt_and_weight_name_file_and_line(site
     assert "content/about.en.md:11: image '/media/none.png' (in /en/about/index.html) is not a file of the site" \
         in err
     assert "content/about.en.md:13: warning: image '/media/dots." in err
-    assert "content/about.en.md:15: /en/about/index.html weighs" in err and "over the 60.0 KB budget" in err
+    assert "content/about.en.md:15: /en/about/index.html weighs" in err and "over the 100.0 KB budget" in err
     # The Korean about page is clean: nothing is reported against it.
     assert "content/about.ko.md" not in err
     assert not (maker.root / "site").exists()
@@ -132,3 +139,12 @@ def test_pictures_a_template_marks_as_decoration_are_not_reported(site):
     result = cli(maker.root, "check", "--strict")
     assert "empty alt text" not in result.err
     assert result.code == 0, result.err
+
+
+def test_a_heavy_picture_further_down_the_page_is_not_in_the_first_views_budget(site):
+    """Lazy pictures load when the reader scrolls to them: the budget is the first view's."""
+    maker = clean_site(site, {"content/about.en.md": page("About en", "## People {#people}\n\n![Heavy](heavy.svg)"),
+                              "content/heavy.svg": HEAVY})
+    result = cli(maker.root, "check")
+    assert "budget" not in result.err, result.err
+

@@ -7,7 +7,7 @@ import io
 import re
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageChops
 
 from conftest import all_languages, page
 
@@ -16,7 +16,9 @@ SERIAL, MAKER = b"SERIAL-123456", b"PhoneMaker"
 
 def phone_photo(width: int = 1000, height: int = 750) -> bytes:
     """A photo stored sideways (EXIF orientation 6), with a GPS position, a maker and a serial number."""
-    picture = Image.effect_noise((width, height), 60).convert("RGB")
+    # A gradient with a little grain: what a photo's JPEG weighs (pure noise would be ten times heavier).
+    picture = ImageChops.add(Image.linear_gradient("L").resize((width, height)).convert("RGB"),
+                             Image.effect_noise((width, height), 6).convert("RGB"), scale=1.5)
     exif = Image.Exif()
     exif[0x0112] = 6
     exif[0x010F] = MAKER.decode()
@@ -84,15 +86,23 @@ def test_a_photo_named_for_another_format_is_the_editors_to_rename(site):
            "rename it to photo.jpg" in outcome.stderr
 
 
-def test_a_story_photo_as_its_illustration_is_shown_as_a_rendition_and_on_its_card(site):
+def test_a_story_photo_as_its_illustration_is_a_picture_fetched_first_and_within_the_budget(site):
     story_with(site, phone_photo(), hero=True)
     outcome = site.build()
     assert outcome.code == 0, outcome.stderr
     html = site.read("ko/stories/one/index.html")
-    hero = re.search(r'<figure class="hero wrap"><img src="/(media/photo\.[0-9a-f]{10}\.750\.jpg)"[^>]*>', html)
-    assert hero and 'width="750" height="1000"' in hero.group(0)
+    hero = re.search(r'<figure class="hero wrap"><picture><source type="image/webp" srcset="([^"]+)" '
+                     r'sizes="100vw"><img src="/(media/photo\.[0-9a-f]{10}\.750\.jpg)"([^>]*)></picture>', html)
+    assert hero, html[html.index('<figure class="hero'):][:600]
+    assert re.findall(r" (\d+)w", hero.group(1)) == ["480", "750"]
+    assert 'fetchpriority="high"' in hero.group(3) and 'width="750" height="1000"' in hero.group(3)
+    assert 'loading="lazy"' not in hero.group(3)
     files = published(site)
-    assert hero.group(1) in files and not any(SERIAL in data for data in files.values())
+    assert hero.group(2) in files and not any(SERIAL in data for data in files.values())
+    # The first view at 390 px takes the 480-pixel rendition: the page stays within check's budget.
+    from i18n_helpers import cli
+
+    assert "budget" not in cli(site.root, "check").err
 
 
 def test_renditions_are_encoded_once_and_a_replaced_photo_replaces_them(site):

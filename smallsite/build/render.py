@@ -143,6 +143,9 @@ class ResolvedHero:
     alt: str
     width: int | None
     height: int | None
+    # A photo's renditions (assets.py): "url 480w, ..." of the JPEG or PNG fallback, and of the WebP.
+    srcset: str = ""
+    webp_srcset: str = ""
 
 
 class Illustration(NamedTuple):
@@ -182,7 +185,14 @@ def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[P
     if media.problem is not None:
         return Illustration(problem=Problem(document.page.shown, hero.line, media.problem))
     url = config.base_path + encode_path(media.output_path)
-    return Illustration(ResolvedHero(url, hero.alt, media.width, media.height), media)
+    if media.photo is None:
+        return Illustration(ResolvedHero(url, hero.alt, media.width, media.height), media)
+
+    def srcset(renditions) -> str:
+        return ", ".join(f"{config.base_path}{encode_path(r.output_path)} {r.width}w" for r in renditions)
+
+    return Illustration(ResolvedHero(url, hero.alt, media.width, media.height, srcset(media.photo.fallback),
+                                     srcset(media.photo.modern)), media)
 
 
 def document_context(renderer: Renderer, document: Document, body: RenderedMarkdown,

@@ -46,8 +46,8 @@ if TYPE_CHECKING:
     from ..build.rendering import SiteRendering
     from .memo import DiskMemo
 
-FORMAT = 4  # 3: sources as content.SourceRead, story cards as memo.KeptCard, illustrations as render.Illustration
-# 4: share cards as planned (cards.PlannedCard)
+FORMAT = 5  # 3: sources as content.SourceRead, story cards as memo.KeptCard, illustrations as render.Illustration
+# 4: share cards as planned (cards.PlannedCard); 5: media files and illustrations with a photo's renditions
 
 
 @dataclass(frozen=True)
