@@ -34,16 +34,17 @@ def _blank(text: str | None) -> bool:
 
 
 def _only_pictures(paragraph: Element) -> bool:
-    """Two or more images (or pictures made of them), and nothing but white space between them: a picture
-    in a sentence, or one picture alone, stays as it was written."""
+    """Two or more images (or pictures made of them), and nothing but white space between them (line
+    breaks too: a line that ends in two spaces is one): a picture in a sentence, or one picture alone,
+    stays as it was written."""
     children = list(paragraph)
-    return (len(children) >= 2 and _blank(paragraph.text)
-            and all(child.tag in ("img", "picture") and _blank(child.tail) for child in children))
+    return (len([child for child in children if child.tag != "br"]) >= 2 and _blank(paragraph.text)
+            and all(child.tag in ("img", "picture", "br") and _blank(child.tail) for child in children))
 
 
 def _as_gallery(paragraph: Element) -> None:
     """The paragraph, in place (so its place among its siblings and its tail stay), as the gallery's list."""
-    pictures = list(paragraph)
+    pictures = [child for child in paragraph if child.tag != "br"]
     tail = paragraph.tail
     paragraph.clear()
     # role="list": Safari (VoiceOver) no longer announces a list it draws without bullets.
