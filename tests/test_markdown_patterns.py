@@ -91,6 +91,7 @@ def expected_parts(*left_out: str) -> set[str]:
 def assert_python_markdowns_html(converter: markdown.Markdown, count: int = 200) -> None:
     """The converter gives Python-Markdown's HTML and table of contents for random documents and our pages."""
     converter.treeprocessors.deregister("smallsite_links")  # links between pages need a site
+    converter.treeprocessors.deregister("smallsite_gallery")  # ours: Python-Markdown makes no gallery
     whole = python_markdown()
     different = []
     for text in documents(count, seed=7):
@@ -121,6 +122,24 @@ def test_our_preprocessing_gives_python_markdowns_lines(hook):
 @BOTH_PATHS
 def test_our_converter_gives_python_markdowns_html(hook):
     assert_python_markdowns_html(_new_converter(hook)[0], count=3000)
+
+
+GALLERIES = ['![A](a.png "Caption & <more>")\n![B](b.png)\n![C](c.png "&copy; 2018 \\"q\\"")',
+             '![퍽](a.png "나이로비의 첫 퍽")  \n![チーム](b.png \'チーム\')', "Text\n\n![A](a.png \"t\") ![B](b.png)\n\n## H",
+             '> ![A](a.png "x")\n> ![B](b.png "y")']
+# Pictures that are not a paragraph of their own, or with words between them: no gallery.
+NOT_GALLERIES = ["- ![A](a.png)\n  ![B](b.png)", '![A](a.png "t") and ![B](b.png)', "![A](a.png)\n\n![B](b.png)"]
+
+
+def test_a_gallery_is_the_same_html_on_both_paths():
+    """Our gallery (build/gallery.py), which Python-Markdown does not make: the same bytes accelerated."""
+    html = []
+    for hook in (None, accelerate):
+        converter = _new_converter(hook)[0]
+        converter.treeprocessors.deregister("smallsite_links")  # links between pages need a site
+        html.append([(converter.reset().convert(text), converter.toc) for text in GALLERIES + NOT_GALLERIES])
+    assert html[0] == html[1]
+    assert [page.count('<ul class="gallery" role="list">') for page, _ in html[0]] == [1] * 4 + [0] * 3
 
 
 def test_a_build_accelerates_on_a_release_the_accelerator_knows():

@@ -25,6 +25,7 @@ from markdown.extensions import toc
 from markdown.treeprocessors import Treeprocessor
 
 from .assets import MediaFile, media_file, resolve_local
+from .gallery import GalleryMaker
 from ..model.content import SOURCE_NAME, Page
 from ..model.names import encode_path, nfc
 from ..model.problems import Problem
@@ -156,6 +157,8 @@ class _SiteLinks(Extension):
         # After inline parsing (priority 20) and before the toc (5), so links are final.
         self.rewriter = _LinkRewriter(md)
         md.treeprocessors.register(self.rewriter, "smallsite_links", 15)
+        # Just after: a gallery is made of the pictures the links became (build/gallery.py).
+        md.treeprocessors.register(GalleryMaker(md), "smallsite_gallery", 14)
 
 
 class _LinkRewriter(Treeprocessor):
