@@ -125,3 +125,20 @@ def test_the_same_photo_gives_the_same_site_with_or_without_the_memo(site, tmp_p
     cached = site.tree()
     assert site.build("--no-cache").code == 0
     assert site.tree() == cached
+
+
+def test_the_campaigns_about_pages_show_the_stories_as_posters_in_their_own_language(site):
+    """The campaign's photos are its own (tools/posters.py draws them from our illustrations): each about
+    page shows the three posters of its language, captioned with the stories' titles in it."""
+    from conftest import PROJECT
+
+    site.make({}, site_toml=(PROJECT / "site.toml").read_text(encoding="utf-8"), real_content=True)
+    outcome = site.build()
+    assert outcome.code == 0, outcome.stderr
+    for lang, title in (("en", "Henry Pearce and the Ducks"), ("ko", "헨리 피어스와 오리 가족"),
+                        ("ja", "ヘンリー・ピアースとカモの親子"), ("zh", "亨利·皮尔斯与鸭子一家")):
+        html = site.read(f"{lang}/about/index.html")
+        gallery = re.search(r'<ul class="gallery" role="list">(.*?)</ul>', html, re.S).group(1)
+        images = re.findall(r'<img [^>]*src="/media/([^"]+)"', gallery)
+        assert len(images) == 3 and all(f".{lang}." in name for name in images), images
+        assert f"<figcaption>{title}</figcaption>" in gallery

@@ -290,23 +290,23 @@ def _draw_others(draw: ImageDraw.ImageDraw, card: ShareCard, y: int) -> None:
         x += round(_length(runs)) + 44
 
 
-def _illustration(path: str) -> Image.Image | None:
+def _illustration(path: str, box: tuple[int, int] = (ILLUSTRATION_WIDTH, HEIGHT)) -> Image.Image | None:
     """The illustration, scaled to cover the card's right side and cropped to its middle."""
     try:
         with open(path, "rb") as source:
             data = source.read()
     except OSError:
         return None  # (plan_card's page already reported an illustration it could not read)
-    return _covering(data, path.lower().endswith(".svg"))
+    return _covering(data, path.lower().endswith(".svg"), box)
 
 
 @lru_cache(maxsize=8)  # by its bytes: a story's picture is on each of its languages' cards, drawn in a row
-def _covering(data: bytes, is_svg: bool) -> Image.Image | None:
+def _covering(data: bytes, is_svg: bool, box: tuple[int, int]) -> Image.Image | None:
     from PIL import Image
 
     try:
         if is_svg:
-            picture = _rasterized(data)
+            picture = _rasterized(data, box[1])
         else:
             from PIL import ImageOps
 
@@ -319,14 +319,15 @@ def _covering(data: bytes, is_svg: bool) -> Image.Image | None:
     picture = picture.convert("RGBA")
     flat = Image.new("RGBA", picture.size, BAND)
     flat.alpha_composite(picture)
-    scale = max(ILLUSTRATION_WIDTH / flat.width, HEIGHT / flat.height)
-    size = (max(ILLUSTRATION_WIDTH, round(flat.width * scale)), max(HEIGHT, round(flat.height * scale)))
+    width, height = box
+    scale = max(width / flat.width, height / flat.height)
+    size = (max(width, round(flat.width * scale)), max(height, round(flat.height * scale)))
     flat = flat.resize(size, Image.Resampling.LANCZOS)
-    left, top = (size[0] - ILLUSTRATION_WIDTH) // 2, (size[1] - HEIGHT) // 2
-    return flat.crop((left, top, left + ILLUSTRATION_WIDTH, top + HEIGHT)).convert("RGB")
+    left, top = (size[0] - width) // 2, (size[1] - height) // 2
+    return flat.crop((left, top, left + width, top + height)).convert("RGB")
 
 
-def _rasterized(svg: bytes) -> Image.Image | None:
+def _rasterized(svg: bytes, height: int = HEIGHT) -> Image.Image | None:
     """An SVG as pixels, by resvg; None for one that reaches outside itself."""
     import resvg_py  # only when a card with an SVG is drawn
     from PIL import Image
@@ -334,7 +335,7 @@ def _rasterized(svg: bytes) -> Image.Image | None:
     if not self_contained_svg(svg):
         return None
     try:
-        png = resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), height=HEIGHT, skip_system_fonts=True,
+        png = resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), height=height, skip_system_fonts=True,
                                     font_files=[face.path for face in fonts.fallback_faces()])
     except Exception:  # noqa: BLE001 - an SVG resvg cannot draw: the card goes without it (the page shows it)
         return None
