@@ -142,3 +142,37 @@ def test_the_campaigns_about_pages_show_the_stories_as_posters_in_their_own_lang
         images = re.findall(r'<img [^>]*src="/media/([^"]+)"', gallery)
         assert len(images) == 3 and all(f".{lang}." in name for name in images), images
         assert f"<figcaption>{title}</figcaption>" in gallery
+
+
+def test_a_picture_claiming_too_many_pixels_is_refused_before_it_is_decoded(site):
+    import struct
+    import zlib
+
+    small = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(small, "PNG")
+    data = bytearray(small.getvalue())
+    data[16:24] = struct.pack(">II", 60000, 60000)  # IHDR's width and height, then its checksum again
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    story_with(site, bytes(data), name="bomb.png")
+    outcome = site.build()
+    assert outcome.code == 1
+    assert re.search(r"content/stories/one/index\.en\.md:6: bomb\.png .*60000", outcome.stderr), outcome.stderr
+
+
+def test_serve_shows_a_new_photo_at_once_at_the_size_the_browser_asks_for(site):
+    from serving import ServeProcess
+
+    story_with(site, phone_photo())
+    server = ServeProcess(site.root)
+    try:
+        server.wait_for_output(r"built \d+ pages")
+        site.write("content/stories/one/fresh.jpg", phone_photo(900, 700))
+        site.write("content/stories/one/index.ko.md", page("One", "![새 사진](fresh.jpg)", date="2018-02-02"))
+        html = server.wait_for_page("/ko/stories/one/", "새 사진")
+        webp = re.search(r'<source sizes="[^"]+" srcset="([^" ]+) 480w', html).group(1)
+        status, headers, body = server.request(webp)
+        assert status == 200 and headers.get("content-type") == "image/webp"
+        with Image.open(io.BytesIO(body)) as shown:
+            assert shown.size == (480, 617) and shown.format == "WEBP"
+    finally:
+        server.stop()
