@@ -89,12 +89,16 @@ def test_every_page_has_a_complete_share_card(real_site):
 
 
 def page_weight(out: Path, page: str) -> tuple[int, list[str]]:
-    """Bytes of a page and of everything it loads from the site (CSS, scripts, images, icons)."""
+    """Bytes of a page and of what its first view loads from the site (CSS, scripts, eager images, icons)."""
     html_path = out / page / "index.html" if not page.endswith(".html") else out / page
     html = html_path.read_text(encoding="utf-8")
     total, files = html_path.stat().st_size, [page]
     for url in set(loaded_resources(html)):
         assert url.startswith("/"), (page, url)  # nothing from another host
+    # The first view (issue 16): pictures that load lazily wait until the reader scrolls to them.
+    first_view = re.sub(r"<picture>(?:(?!</picture>).)*?loading=\"lazy\".*?</picture>", "", html, flags=re.S)
+    first_view = re.sub(r'<img [^>]*loading="lazy"[^>]*>', "", first_view)
+    for url in set(loaded_resources(first_view)):
         path = out / url.lstrip("/")
         total += path.stat().st_size
         files.append(url)
@@ -105,7 +109,8 @@ def page_weight(out: Path, page: str) -> tuple[int, list[str]]:
     return total, files
 
 
-def test_every_page_with_its_css_scripts_and_images_weighs_under_60_kb(real_site, film_site):
+def test_every_pages_first_view_with_its_css_scripts_and_images_weighs_under_60_kb(real_site, film_site):
+    """check's budget is 100 KB (issue 16); the campaign keeps to 60."""
     heavy = []
     for out in (real_site, film_site):
         for page in html_pages(out):
