@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 from PIL import Image, ImageChops
 
@@ -117,6 +116,7 @@ def test_renditions_are_encoded_once_and_a_replaced_photo_replaces_them(site):
     assert site.build().code == 0
     after = {p.name for p in media.iterdir()}
     assert not after & set(first) and sorted(n.split(".")[2] for n in after) == ["400", "400"]
+    assert {p.name for p in (site.root / ".cache/photos").iterdir()} == after  # the old ones forgotten
 
 
 def test_the_same_photo_gives_the_same_site_with_or_without_the_memo(site, tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Mapping, NamedTuple, Sequence
 
 from ..build.assets import MediaFile
-from ..build.cards import CARD_NAME, PlannedCard, ShareCard, draw_card
+from ..build.cards import PlannedCard, ShareCard, draw_card
 from ..build.markdown import MarkdownConverters
 from ..build.memo import KeptFile, Memo, SiteFilesWritten
 from ..build.output_folder import FolderListing
@@ -86,7 +86,7 @@ class DiskMemo(Memo):
         self.kept_catalogues = KeptCatalogues(kept_in)
         # Share cards as drawn, by their names (which carry a digest of all they show).
         self.kept_cards = kept_in / CACHE_DIR / "cards" if kept_in is not None else None
-        self.cards_shown: set[str] = set()  # the names of the cards this build's site has
+        self.shown: set[str] = set()  # the names of the cards, media files and renditions the site has
         self.share_cards_planned: dict[tuple[str, str], PlannedCard] = {}
         self.earlier_cards: Mapping[tuple[str, str], KeptCard] = previous.cards if previous is not None else {}
         self.changed_files: frozenset[Path] = previous.changed_files if previous is not None else frozenset()
@@ -257,9 +257,7 @@ class DiskMemo(Memo):
         return FolderListing(list(self.previous.outputs), self.previous.folders) if self.previous is not None else None
 
     def still_written(self, output_path: str) -> bool:
-        name = os.path.basename(output_path)
-        if name.startswith(CARD_NAME + "."):  # (every card is asked for here first)
-            self.cards_shown.add(name)
+        self.shown.add(os.path.basename(output_path))  # (every card and rendition is asked for here first)
         return self.previous is not None and output_path in self.previous.intact
 
     # -- after a build
@@ -274,15 +272,17 @@ class DiskMemo(Memo):
         self._forget_other_cards()
 
     def _forget_other_cards(self) -> None:
-        """Cards no page of this build shows are dropped, so .cache/cards never grows past the site."""
-        if self.kept_cards is None or not self.cards_shown:  # (a build that stopped before its cards)
+        """Cards and renditions no page of this build shows are dropped, so .cache/cards and .cache/photos
+        never grow past the site."""
+        if self.kept_cards is None or not self.shown:  # (a build that stopped before its files)
             return
-        try:
-            for entry in os.scandir(self.kept_cards):
-                if entry.name not in self.cards_shown and entry.name.startswith(CARD_NAME + "."):
-                    os.unlink(entry.path)
-        except OSError:
-            pass
+        for folder in (self.kept_cards, self.kept_cards.parent / "photos"):
+            try:
+                for entry in os.scandir(folder):
+                    if entry.name not in self.shown and not entry.name.endswith(".tmp"):
+                        os.unlink(entry.path)
+            except OSError:
+                pass
 
     def site_files_record(self) -> tuple[tuple[str, ...], tuple]:
         """The site-wide files this build made and their problems, as the build record stores them."""
