@@ -134,6 +134,11 @@ def media_file(source: Path) -> MediaFile:
     return MediaFile(source, original, width, height)
 
 
+def srcset(renditions, base_path: str) -> str:
+    """A srcset attribute's value: each rendition's address and its width ("/media/a.1a2b.480.jpg 480w, ...")."""
+    return ", ".join(f"{base_path}{encode_path(r.output_path)} {r.width}w" for r in renditions)
+
+
 def photo_renditions(item: MediaFile) -> tuple:
     """Every file a photo is published as (none for any other media file)."""
     return (*item.photo.modern, *item.photo.fallback) if item.photo is not None else ()

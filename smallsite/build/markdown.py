@@ -24,7 +24,7 @@ from markdown import util
 from markdown.extensions import toc
 from markdown.treeprocessors import Treeprocessor
 
-from .assets import MediaFile, media_file, resolve_local
+from .assets import MediaFile, media_file, resolve_local, srcset
 from .gallery import GalleryMaker
 from ..model.content import SOURCE_NAME, Page
 from ..model.names import encode_path, nfc
@@ -272,20 +272,17 @@ def _as_picture(element, media: MediaFile, base_path: str) -> None:
     """An <img> of a photo as a <picture>: WebP for the browsers that take it, the JPEG or PNG fallback for
     the rest, each at every width it was made in, so a phone downloads what its screen shows."""
 
-    def srcset(renditions) -> str:
-        return ", ".join(f"{base_path}{encode_path(r.output_path)} {r.width}w" for r in renditions)
-
     picture = media.photo
     attributes, tail = dict(element.attrib), element.tail
     element.clear()  # (which drops the text after the picture too: it is put back)
     element.tag, element.tail = "picture", tail
     source = SubElement(element, "source")
     source.set("type", "image/webp")
-    source.set("srcset", srcset(picture.modern))
+    source.set("srcset", srcset(picture.modern, base_path))
     source.set("sizes", PHOTO_SIZES)
     image = SubElement(element, "img")
     for name, value in attributes.items():
         image.set(name, value)
-    image.set("srcset", srcset(picture.fallback))
+    image.set("srcset", srcset(picture.fallback, base_path))
     image.set("sizes", PHOTO_SIZES)
 

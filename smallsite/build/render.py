@@ -13,7 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import outputs
-from .assets import MediaFile, media_file, resolve_local
+from .assets import MediaFile, media_file, resolve_local, srcset
 from ..model.config import SiteConfig
 from ..model.site import Document, Site, alternates
 from ..model.links import files_below
@@ -187,12 +187,9 @@ def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[P
     url = config.base_path + encode_path(media.output_path)
     if media.photo is None:
         return Illustration(ResolvedHero(url, hero.alt, media.width, media.height), media)
-
-    def srcset(renditions) -> str:
-        return ", ".join(f"{config.base_path}{encode_path(r.output_path)} {r.width}w" for r in renditions)
-
-    return Illustration(ResolvedHero(url, hero.alt, media.width, media.height, srcset(media.photo.fallback),
-                                     srcset(media.photo.modern)), media)
+    return Illustration(ResolvedHero(url, hero.alt, media.width, media.height,
+                                     srcset(media.photo.fallback, config.base_path),
+                                     srcset(media.photo.modern, config.base_path)), media)
 
 
 def document_context(renderer: Renderer, document: Document, body: RenderedMarkdown,

@@ -127,6 +127,10 @@ class SiteRendering:
             self._site_files = SiteFiles(files, problems)
         return self._site_files
 
+    def drawable_cards(self) -> dict[str, ShareCard]:
+        """Output path -> every share card that has a picture to draw (not only warnings)."""
+        return {path: planned.card for path, planned in self.share_cards().items() if planned.card is not None}
+
     def _encode(self, renditions: list[tuple[MediaFile, Rendition]], files: dict) -> list[Problem]:
         """Photos' renditions not in the output folder yet, on every core (encoding is slow), each staged by
         the process that made it; the problems met (a link put on a photo's way since its page was read)."""

@@ -159,7 +159,7 @@ def check_result(result: BuildResult) -> list[Problem]:
         problems += check_weight(result, name, page, origin)
         if origin.document is not None:
             problems += check_hreflang(result, origin.document, page, parsed, origin)
-        problems += check_share(result, name, result.files[name],
+        problems += check_share(result, name, result.files[name], origin.document,
                                 lambda needle, origin=origin: locate(result, origin, needle))
     problems += check_sitemap(result, parsed, origins)
     problems += check_translations(result)

@@ -12,6 +12,7 @@ from typing import Callable
 from urllib.parse import unquote
 
 from ..build.rendering import BuildResult
+from ..model.site import Document
 from ..model.problems import Problem
 
 CARD_LIMIT = 300 * 1024  # bytes: what the strictest of the networks takes (X allows 5 MB, others less)
@@ -51,9 +52,10 @@ def share_tags(data: bytes) -> ShareTags:
     return parser
 
 
-def check_share(result: BuildResult, name: str, data: bytes, where: Callable[[str], tuple[str, int]]
-                ) -> list[Problem]:
-    """What a crawler would fail on in the page `name`; `where(needle)` is the file and line to blame."""
+def check_share(result: BuildResult, name: str, data: bytes, document: Document | None,
+                where: Callable[[str], tuple[str, int]]) -> list[Problem]:
+    """What a crawler would fail on in the page `name`, made from `document` (None: a page in every
+    language, the chooser); `where(needle)` is the file and line to blame."""
     tags = share_tags(data)
     if tags.noindex:
         return []
@@ -61,7 +63,7 @@ def check_share(result: BuildResult, name: str, data: bytes, where: Callable[[st
     def problem(needle: str, message: str) -> Problem:
         return Problem(*where(needle), f"/{name}: {message}")
 
-    problems = _check_locale(result, name, tags, problem)
+    problems = _check_locale(result, document, tags, problem)
     image = tags.tags.get("og:image")
     if not image:
         return problems + [problem("og:image", "no og:image: a shared link shows no picture")]
@@ -100,15 +102,12 @@ def check_share(result: BuildResult, name: str, data: bytes, where: Callable[[st
     return problems
 
 
-def _check_locale(result: BuildResult, name: str, tags: ShareTags, problem: Callable[[str, str], Problem]
-                  ) -> list[Problem]:
-    """og:locale is the page's language; its alternates are its translations', never its own."""
+def _check_locale(result: BuildResult, document: Document | None, tags: ShareTags,
+                  problem: Callable[[str, str], Problem]) -> list[Problem]:
+    """og:locale is the page's language (the default one's for the chooser); its alternates are its
+    translations', never its own."""
     config = result.site.config
-    language = config.default
-    for document in result.site.documents:
-        if document.url_path + "index.html" == name:
-            language = config.language(document.lang)
-            break
+    language = config.language(document.lang) if document is not None else config.default
     problems = []
     locale = tags.tags.get("og:locale")
     if locale != language.og_locale:

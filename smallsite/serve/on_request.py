@@ -53,7 +53,7 @@ class RenderedOnRequest(Mapping[str, bytes]):
                 for rendition in photo_renditions(item)}
 
     def _cards(self) -> dict:
-        return {path: planned.card for path, planned in self.rendering.share_cards().items() if planned.card}
+        return self.rendering.drawable_cards()
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
@@ -137,7 +137,7 @@ class CardsOnRequest(Mapping[str, bytes]):
     def __init__(self, files: Mapping[str, bytes], rendering: SiteRendering):
         self.files = files
         self.memo = rendering.memo
-        self.cards = {path: planned.card for path, planned in rendering.share_cards().items() if planned.card}
+        self.cards = rendering.drawable_cards()
         self.drawn: dict[str, bytes] = {}
 
     def __getitem__(self, name: str) -> bytes:

@@ -86,6 +86,7 @@ class DiskMemo(Memo):
         self.kept_catalogues = KeptCatalogues(kept_in)
         # Share cards as drawn, by their names (which carry a digest of all they show).
         self.kept_cards = kept_in / CACHE_DIR / "cards" if kept_in is not None else None
+        self.kept_photos = kept_in / CACHE_DIR / "photos" if kept_in is not None else None  # renditions
         self.shown: set[str] = set()  # the names of the cards, media files and renditions the site has
         self.share_cards_planned: dict[tuple[str, str], PlannedCard] = {}
         self.earlier_cards: Mapping[tuple[str, str], KeptCard] = previous.cards if previous is not None else {}
@@ -157,9 +158,9 @@ class DiskMemo(Memo):
     def photo_rendition(self, item: MediaFile, rendition, root: Path) -> bytes:
         """As encoded before (its name carries a digest of the photo's bytes, and its width), else encoded
         (in a worker process too) and kept in .cache/photos."""
-        if self.kept_cards is None:
+        if self.kept_photos is None:
             return super().photo_rendition(item, rendition, root)
-        kept = self.kept_cards.parent / "photos" / os.path.basename(rendition.output_path)
+        kept = self.kept_photos / os.path.basename(rendition.output_path)
         try:
             return kept.read_bytes()
         except OSError:
@@ -274,9 +275,9 @@ class DiskMemo(Memo):
     def _forget_other_cards(self) -> None:
         """Cards and renditions no page of this build shows are dropped, so .cache/cards and .cache/photos
         never grow past the site."""
-        if self.kept_cards is None or not self.shown:  # (a build that stopped before its files)
+        if self.kept_cards is None or self.kept_photos is None or not self.shown:  # (stopped before its files)
             return
-        for folder in (self.kept_cards, self.kept_cards.parent / "photos"):
+        for folder in (self.kept_cards, self.kept_photos):
             try:
                 for entry in os.scandir(folder):
                     if entry.name not in self.shown and not entry.name.endswith(".tmp"):
