@@ -65,7 +65,7 @@ def test_a_declared_size_that_is_not_the_real_one_is_an_error(shared):
     edit_share_tags(shared, '<meta property="og:image:width" content="{{ share_image.width }}">',
                     '<meta property="og:image:width" content="1201">')
     found = share_problems(shared)
-    assert any("og:image:width and :height say 1201×630, but /ko/about/card." in p
+    assert any("og:image:width and :height say 1201×630, but /media/cards/ko/about/card." in p
                and ".jpg is 1200×630: the card is laid out wrong" in p for p in found), found
 
 
@@ -86,7 +86,7 @@ def test_a_jpeg_declared_as_png_is_an_error(shared):
     edit_share_tags(shared, '<meta property="og:image:type" content="{{ share_image.type }}">',
                     '<meta property="og:image:type" content="image/png">')
     found = share_problems(shared)
-    assert any("/zh/about/index.html: og:image:type is 'image/png', but /zh/about/card." in p
+    assert any("/zh/about/index.html: og:image:type is 'image/png', but /media/cards/zh/about/card." in p
                and "is image/jpeg: a crawler may refuse it" in p for p in found), found
 
 

@@ -80,8 +80,8 @@ def test_every_page_has_a_complete_share_card(real_site):
         assert meta["twitter:image"] == [image]
         assert output_file(real_site, image).is_file(), (page, image)
         assert meta["og:image:alt"][0] and meta["twitter:image:alt"] == meta["og:image:alt"]
-        # Every page shares a card of its own, in its folder (tests/test_share_cards.py draws them).
-        assert image.startswith(BASE_URL + page + "card.") and image.endswith(".jpg"), (page, image)
+        # Every page shares a card of its own, in media/cards/ by its folder (test_share_cards.py draws them).
+        assert image.startswith(BASE_URL + "media/cards/" + page + "card.") and image.endswith(".jpg"), (page, image)
         assert (meta["og:image:width"], meta["og:image:height"], meta["og:image:type"]) == \
             (["1200"], ["630"], ["image/jpeg"])
         if "/stories/" in page:  # a story says when it was published

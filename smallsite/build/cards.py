@@ -25,7 +25,9 @@ WIDTH, HEIGHT = 1200, 630
 # JPEG, not PNG: as sharp at this quality with full-resolution colour (subsampling 0), a sixth of the
 # time to encode, and what the networks turn every card into anyway.
 TYPE = "image/jpeg"
-CARD_NAME = "card"  # <page's folder>/card.<digest>.jpg
+CARD_NAME = "card"  # media/cards/<page's folder>/card.<digest>.jpg
+# Under media/ with every other hashed file, so one rule caches them all for a year at any host (host/).
+CARD_FOLDER = "media/cards/"
 QUALITY = 90
 
 # The site's own colours (static/css/site.css: --band, --paper, --accent, the dark scheme's --muted).
@@ -90,7 +92,7 @@ def plan_card(folder: str, title: CardText, label: CardText | None, footer: str,
     digest = hashlib.sha256("\n".join([
         _code_digest(), *(f"{t.tag}:{t.text}" for t in texts), footer, illustration_digest,
         *(f.identity for f in faces)]).encode("utf-8")).hexdigest()[:10]
-    card = ShareCard(f"{folder}{CARD_NAME}.{digest}.jpg", title, label, footer, illustration, others, faces)
+    card = ShareCard(f"{CARD_FOLDER}{folder}{CARD_NAME}.{digest}.jpg", title, label, footer, illustration, others, faces)
     return PlannedCard(card, tuple(problems))
 
 

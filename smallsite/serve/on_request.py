@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterator, Mapping
 
 from ..build.assets import photo_renditions, read_media
-from ..build.cards import CARD_NAME
+from ..build.cards import CARD_FOLDER
 from ..model.site import Document
 from ..model.links import LeadsOut
 from ..model.project import only_content_changed, only_pages_changed
@@ -58,15 +58,16 @@ class RenderedOnRequest(Mapping[str, bytes]):
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
+        if name.startswith(CARD_FOLDER):  # a share card: drawn when asked for
+            with self.lock.for_request():
+                if name in self._cards():
+                    return True
+            return name in self.fallback
         if name.startswith("media/"):
             with self.lock.for_request():
                 if name in self.rendering.media_so_far() or name in self._renditions():
                     return True
             return name in self.fallback
-        if name.rpartition("/")[2].startswith(CARD_NAME + "."):  # a share card: drawn when asked for
-            with self.lock.for_request():
-                if name in self._cards():
-                    return True
         return name in self._static or name in self._documents or name in self._feeds or name in SITE_FILES
 
     def __getitem__(self, name: str) -> bytes:
@@ -85,7 +86,7 @@ class RenderedOnRequest(Mapping[str, bytes]):
             return self.rendering.feed(self._feeds[name])
         if name in SITE_FILES:
             return self.rendering.site_files().files.get(name)
-        card = self._cards().get(name) if name.rpartition("/")[2].startswith(CARD_NAME + ".") else None
+        card = self._cards().get(name) if name.startswith(CARD_FOLDER) else None
         if card is not None:
             return self.rendering.memo.share_card(card)
         rendition = self._renditions().get(name)
