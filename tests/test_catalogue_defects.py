@@ -17,6 +17,9 @@ ALL_STORIES = 'msgstr "すべての物語"'
 STORY_FORM = 'msgstr[0] "%(num)d編の物語"'
 FILM = 'msgstr "映像『%(title)s』"'
 PLURAL_FORMS = '"Plural-Forms: nplurals=1; plural=0;\\n"'
+# The location comment above the "Feed" entry (the template's line moves as base.html is edited).
+FEED_AT = "#: " + re.search(r"#: (templates/base\.html:\d+)\nmsgid \"Feed\"",
+                            open(os.path.join(os.path.dirname(__file__), "..", PO), encoding="utf-8").read()).group(1)
 
 
 def line_of(text: str, needle: str, after: int = 0) -> int:
@@ -90,15 +93,15 @@ DEFECTS = [
     ("translation ending in a line break the source lacks", replaced(ALL_STORIES, 'msgstr "すべての物語\\n"'),
      lambda t: line_of(t, 'msgid "All stories"'),
      "translation of 'All stories' ends with a line break (\\n), unlike the source string", True),
-    ("flags without commas", replaced('#: templates/base.html:71\n', '#: templates/base.html:71\n#, fuzzy no-wrap\n'),
-     lambda t: line_of(t, '#: templates/base.html:71', 1), "a #, line lists flags separated by commas", False),
+    ("flags without commas", replaced(f'{FEED_AT}\n', f'{FEED_AT}\n#, fuzzy no-wrap\n'),
+     lambda t: line_of(t, f'{FEED_AT}', 1), "a #, line lists flags separated by commas", False),
     ("a note on a #| line",
-     replaced('#: templates/base.html:71\n', '#| checked by Aiko\n#: templates/base.html:71\n'),
-     lambda t: line_of(t, '#: templates/base.html:71'), "a #| line holds the previous source of a fuzzy entry", True),
+     replaced(f'{FEED_AT}\n', f'#| checked by Aiko\n{FEED_AT}\n'),
+     lambda t: line_of(t, f'{FEED_AT}'), "a #| line holds the previous source of a fuzzy entry", True),
     ("header line that is not a field", replaced('"MIME-Version: 1.0\\n"', '"MIME-Version 1.0\\n"'),
      lambda t: line_of(t, '"MIME-Version'), "this header line is not a field as Babel reads them", False),
-    ("location comment Babel cannot read", replaced("#: templates/base.html:71", "#: \u2068templates/base.html:71"),
-     lambda t: line_of(t, "#: templates/base.html:71"), "cannot read this catalogue: location comment contains "
+    ("location comment Babel cannot read", replaced(f"{FEED_AT}", "#: \u2068templates/base.html:71"),
+     lambda t: line_of(t, f"{FEED_AT}"), "cannot read this catalogue: location comment contains "
      "more First Strong Isolate characters, than Pop Directional Isolate characters", False),
     ("invalid UTF-8", lambda t: t.encode().replace("すべての物語".encode(), b"\xff\xfe"),
      lambda t: line_of(t, ALL_STORIES), "this line is not UTF-8 (byte 0xff)", True),

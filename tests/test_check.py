@@ -40,7 +40,7 @@ def clean(tmp_path_factory):
 def test_a_clean_site_passes_strict_and_no_site_folder_is_written(clean):
     result = cli(clean.root, "check", "--strict")
     assert result.code == 0, result.err
-    assert "check: 10 pages, 0 errors, 0 warnings" in result.out
+    assert "check: 14 pages, 0 errors, 0 warnings" in result.out
     assert not (clean.root / "site").exists()
 
 

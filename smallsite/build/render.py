@@ -15,7 +15,7 @@ from markupsafe import Markup
 from . import outputs
 from .assets import MediaFile, media_file, resolve_local, srcset
 from ..model.config import SiteConfig
-from ..model.site import Document, Site, alternates
+from ..model.site import Alternate, Document, Site, alternates
 from ..model.links import files_below
 from .markdown import RenderedMarkdown
 from ..model.names import encode_path
@@ -227,7 +227,7 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
         # Set only in preview builds, when the translation's source has changed since it was translated.
         "is_stale": renderer.preview and _is_stale_translation(site, document),
         "film": film(document.page.front.video),
-        "sections": section_links(renderer, document),
+        "sections": section_links(renderer, document.lang, document.key),
         "share_image": share_image(renderer, page_card(renderer, document, illustration.media),
                                    document.page.front.title),
     }
@@ -273,13 +273,35 @@ def film(video: str | None) -> dict | None:
     return {"id": video, "embed": FILM_EMBED.format(id=quote(video, safe=""))}
 
 
-def section_links(renderer: Renderer, document: Document) -> list[dict]:
-    """The plain pages (About, ...) of the document's language, for the site's navigation."""
+def section_links(renderer: Renderer, lang: str, current: str | None) -> list[dict]:
+    """The plain pages (About, ...) of a language, for the site's navigation; `current`: the page's key."""
     config = renderer.site.config
     return [{"title": other.page.front.title, "path": config.base_path + other.address,
-             "is_current": other.key == document.key,
+             "is_current": other.key == current,
              "content_lang": config.language(other.page.lang)}
-            for other in renderer.plain_pages.get(document.lang, ())]
+            for other in renderer.plain_pages.get(lang, ())]
+
+
+def not_found_context(renderer: Renderer, lang: str) -> dict[str, Any]:
+    """A language's 404 page: its navigation, a way home and its stories, with links from the site's root
+    (a host shows it at any depth). No canonical address, no share card: nobody links to it."""
+    config = renderer.site.config
+    language = config.language(lang)
+    home = config.base_path + lang + "/"
+    versions = [Alternate(other, config.base_url + other.code + "/404.html", config.base_path + other.code + "/",
+                          True) for other in config.languages]
+    return {
+        "site": {"title": language.title, "description": language.description, "base_url": config.base_url,
+                 "base_path": config.base_path, "languages": config.languages},
+        "lang": language, "content_lang": language,
+        "page": {"title": None, "summary": None},
+        "kind": "not-found", "canonical": None, "hreflang": [], "versions": versions, "noindex": True,
+        "is_fallback": False, "is_stale": False, "film": None,
+        "home_path": home, "feed_path": home + "feed.xml",
+        "stories": [{"title": story.page.front.title, "path": config.base_path + story.address,
+                     "content_lang": config.language(story.page.lang)} for story in renderer.site.stories(lang)],
+        "sections": section_links(renderer, lang, None),
+    }
 
 
 def story_card(renderer: Renderer, document: Document, read_media: Callable[[Path], MediaFile] = media_file
@@ -299,14 +321,15 @@ def _is_stale_translation(site: Site, document: Document) -> bool:
     return is_stale_translation(site, document)
 
 
-SITE_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")  # what render_site_files writes
-# Those of them that are pages speaking every language, and their templates: the chooser, the 404 page.
+# Those of the site-wide files that are pages speaking every language, and their templates: the chooser,
+# the 404 page a host shows outside the language folders.
 SITE_PAGES = {"index.html": "chooser.html", "404.html": "404.html"}
 NOT_FOUND_PAGE = "404.html"
 
 
 def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Problem]:
-    """The files that speak every language at once: the root chooser and the 404 page."""
+    """The root chooser and 404 page (they speak every language at once), each language's 404 page,
+    the sitemap and robots.txt."""
     site = renderer.site
     config = site.config
     problems: list[Problem] = []
@@ -324,6 +347,13 @@ def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Probl
                    "base_path": config.base_path, "base_url": config.base_url,
                    "share_image": share_image(renderer, chooser_card(renderer), config.default.title)}
         html, found = render_template(default_env, name, context, config, output)
+        problems += found
+        if html is not None:
+            files[output] = html
+    for language in config.languages:
+        output = f"{language.code}/{NOT_FOUND_PAGE}"
+        html, found = render_template(renderer.environments[language.code], "not_found.html",
+                                      not_found_context(renderer, language.code), config, output)
         problems += found
         if html is not None:
             files[output] = html

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
+from ..host.rules_files import HOST_FILES, host_files
+from ..model.config import SiteConfig
 from ..model.links import LeadsOut
 from ..model.problems import Problem, unique
 from ..model.site import Document, Site
@@ -19,7 +21,8 @@ from .cards import PlannedCard, ShareCard
 
 if TYPE_CHECKING:
     from .images import Rendition
-from .render import SITE_FILES, Renderer, StoryCards, page_links, render_site_files, resolve_hero, story_card
+from .render import (NOT_FOUND_PAGE, SITE_PAGES, Renderer, StoryCards, page_links, render_site_files, resolve_hero,
+                     story_card)
 from .share_cards import chooser_card, page_card
 from .write import STAGED, UNCHANGED, Staging, WriteMarker, WriteSummary
 
@@ -48,6 +51,13 @@ class SiteFiles(NamedTuple):
 
     files: dict[str, bytes]
     problems: list[Problem]
+
+
+def site_file_names(config: SiteConfig) -> tuple[str, ...]:
+    """What SiteRendering.site_files makes: the chooser, the 404 pages, sitemap.xml, robots.txt, and the
+    hosts' rules (_headers, _redirects)."""
+    return (*SITE_PAGES, *(f"{language.code}/{NOT_FOUND_PAGE}" for language in config.languages),
+            "sitemap.xml", "robots.txt", *HOST_FILES)
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,7 @@ class SiteRendering:
         if self._site_files is None:
             files: dict[str, bytes] = {}
             problems = render_site_files(self.renderer, files)
+            files.update(host_files(self.site.config))
             self._site_files = SiteFiles(files, problems)
         return self._site_files
 
@@ -249,7 +260,7 @@ class SiteRendering:
                 files[f"{lang.code}/feed.xml"] = self.feed(lang.code)
             site_files, found = self.site_files()
             files.update(site_files)
-        whole_site = [*(f"{lang.code}/feed.xml" for lang in config.languages), *SITE_FILES]
+        whole_site = [*(f"{lang.code}/feed.xml" for lang in config.languages), *site_file_names(config)]
         self.memo.keep_site_files(SiteFilesWritten(tuple(name for name in whole_site if name in files),
                                                    tuple(found)))
         problems += found

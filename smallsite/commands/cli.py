@@ -67,7 +67,8 @@ def make_parser(others: bool = True) -> argparse.ArgumentParser:
                        help="build everything from the sources, using and keeping nothing of earlier builds "
                        "(the site is the same)")
     build.set_defaults(run=run_build)
-    for module in ("serve.command", "commands.check", "commands.new", "i18n.commands") if others else ():
+    for module in ("serve.command", "commands.check", "commands.new", "i18n.commands", "host.commands") if others \
+            else ():
         _register(commands, module)
     return parser
 

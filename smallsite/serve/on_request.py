@@ -16,8 +16,7 @@ from ..model.site import Document
 from ..model.links import LeadsOut
 from ..model.project import only_content_changed, only_pages_changed
 from ..build.prepare import PreparedSite
-from ..build.rendering import SiteRendering
-from ..build.render import SITE_FILES
+from ..build.rendering import SiteRendering, site_file_names
 from .rendering_lock import RenderingLock
 
 
@@ -38,6 +37,7 @@ class RenderedOnRequest(Mapping[str, bytes]):
         self._documents = {d.url_path + "index.html": d for d in rendering.site.documents}
         self._feeds = {f"{lang.code}/feed.xml": lang.code for lang in config.languages}
         self._static = rendering.prepared.static.files
+        self._site_files = frozenset(site_file_names(config))
 
     def _names(self) -> set[str]:
         """Every file's name: asking for them all renders every page (which media files there are
@@ -68,7 +68,7 @@ class RenderedOnRequest(Mapping[str, bytes]):
                 if name in self.rendering.media_so_far() or name in self._renditions():
                     return True
             return name in self.fallback
-        return name in self._static or name in self._documents or name in self._feeds or name in SITE_FILES
+        return name in self._static or name in self._documents or name in self._feeds or name in self._site_files
 
     def __getitem__(self, name: str) -> bytes:
         with self.lock.for_request():
@@ -84,7 +84,7 @@ class RenderedOnRequest(Mapping[str, bytes]):
             return self.rendering.document(self._documents[name]).html
         if name in self._feeds:
             return self.rendering.feed(self._feeds[name])
-        if name in SITE_FILES:
+        if name in self._site_files:
             return self.rendering.site_files().files.get(name)
         card = self._cards().get(name) if name.startswith(CARD_FOLDER) else None
         if card is not None:

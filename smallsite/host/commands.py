@@ -1,0 +1,59 @@
+"""`python build.py host ...`: print a host's configuration, written from the site's settings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..commands.cli import configure, folder_argument, output_dir, report
+from ..model.problems import BuildFailed
+from .github_pages import github_pages_workflow
+from .nginx import DEFAULT_LISTEN, HostError, nginx_config
+from .plan import host_plan
+
+
+def add_command(commands) -> None:
+    """Register `host`."""
+    parser = commands.add_parser(
+        "host", help="print the configuration a host needs to serve the site",
+        description="Print a host's configuration, written from site.toml. Netlify and Cloudflare Pages need "
+        "none: every build writes _headers and _redirects into the output folder. See the README's Deploy "
+        "section.")
+    hosts = parser.add_subparsers(title="hosts", metavar="HOST")
+    nginx = hosts.add_parser(
+        "nginx", help="an nginx server block (caching, language at the root, 404 pages, security headers)",
+        description="Print maps and a server { } block for nginx's http { } block (Debian: save it as "
+        "/etc/nginx/conf.d/<site>.conf). It serves the output folder as built.")
+    nginx.add_argument("--listen", default=DEFAULT_LISTEN, metavar="ADDR",
+                       help=f"the port, or address and port, to listen on (default: {DEFAULT_LISTEN}; "
+                       "127.0.0.1:8080)")
+    nginx.add_argument("--folder", type=folder_argument, metavar="DIR",
+                       help="where the server finds the site (default: the output folder, as an absolute path)")
+    nginx.add_argument("--base-url", help="the URL the site is published at (default: base_url in site.toml)")
+    nginx.add_argument("--out", type=folder_argument, help=argparse.SUPPRESS)
+    nginx.set_defaults(run=run_nginx)
+    pages = hosts.add_parser(
+        "github-pages", help="a GitHub Actions workflow that builds and publishes the site",
+        description="Print a workflow for .github/workflows/pages.yml: it builds the site at the address "
+        "Pages gives it and publishes it.")
+    pages.set_defaults(run=lambda args: print(github_pages_workflow(), end="") or 0)
+    parser.set_defaults(run=lambda args: parser.print_help() or 2)
+
+
+def run_nginx(args: argparse.Namespace) -> int:
+    try:
+        config = configure(args)
+    except BuildFailed as failed:
+        report(failed.problems)
+        return 1
+    folder = (args.folder or output_dir(args, config)).absolute()
+    try:
+        text = nginx_config(host_plan(config), Path(folder), args.listen)
+    except HostError as refused:
+        print(f"host nginx: {refused}", file=sys.stderr)
+        return 1
+    if not (folder / "index.html").is_file():
+        print(f"note: {folder} holds no built site yet: run python build.py build", file=sys.stderr)
+    sys.stdout.write(text)
+    return 0
