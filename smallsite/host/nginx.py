@@ -35,7 +35,7 @@ def nginx_config(plan: HostPlan, root: Path, listen: str = DEFAULT_LISTEN) -> st
     folder = str(root)
     if UNSAFE.search(folder):
         raise HostError(f"the site folder '{folder}' has a character nginx's configuration cannot carry safely "
-                        "(a quote, backslash, $ or control character): pass another with --root")
+                        "(a quote, backslash, $ or control character): pass another with --folder")
     # The maps' variables are nginx-wide: named for this site, so two sites on one nginx never share one
     # (and short: nginx refuses long names with its stock variables_hash_bucket_size).
     name = "smallsite_" + hashlib.sha256((plan.server_name + base).encode("utf-8")).hexdigest()[:6]

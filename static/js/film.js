@@ -11,7 +11,6 @@
     player.src = link.href;
     player.title = link.getAttribute("data-film-title");
     player.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
-    player.allowFullscreen = true;
     player.referrerPolicy = "strict-origin-when-cross-origin";
     player.className = "film__player";
     frame.replaceChildren(player);
