@@ -50,14 +50,16 @@ def browser(request):
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    not_found: Path | None = None  # the site's 404.html
+
     def log_message(self, *args):
         pass
 
     def send_error(self, code, message=None, explain=None):
-        # Serve the site's 404 page, as a static host would.
+        # Serve the site's top 404 page for any missing address, as a static host (GitHub Pages) does.
         if code == 404:
-            page = Path(self.directory) / "404.html"
-            if page.exists():
+            page = self.not_found
+            if page is not None and page.exists():
                 data = page.read_bytes()
                 self.send_response(404)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -79,7 +81,8 @@ def static_server(folder: Path, mount: str = "/"):
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():
             target.symlink_to(folder, target_is_directory=True)
-    handler = functools.partial(_QuietHandler, directory=str(root))
+    handler = functools.partial(type("Handler", (_QuietHandler,), {"not_found": folder / "404.html"}),
+                                directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
