@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from conftest import all_languages
 from site_pages import build_real_site
 
 TITLES = {"en": "Page not found", "ko": "페이지를 찾을 수 없습니다", "ja": "ページが見つかりません", "zh": "找不到页面"}
@@ -48,3 +49,15 @@ def test_a_sub_path_deploy_gives_404_pages_that_link_under_it(tmp_path):
     html = (out / "ko/404.html").read_text(encoding="utf-8")
     for address in re.findall(r'(?:href|src)="(/[^"]*)"', html):
         assert address.startswith("/campaign/"), address
+
+
+def test_a_big_site_offers_its_first_stories_and_a_link_to_all_of_them(site):
+    files = dict(all_languages("index", "Home"))
+    for number in range(1, 9):
+        files.update(all_languages(f"stories/s{number}/index", f"Story {number}", date=f"2018-02-{number:02d}"))
+    site.make(files)
+    assert site.build().code == 0
+    html = site.read("ko/404.html")
+    offered = re.findall(r'<li><a href="/ko/stories/(s\d)/">', html)
+    assert offered == ["s8", "s7", "s6", "s5", "s4", "s3"]  # newest first, as the home page lists them
+    assert '<p class="all-stories"><a href="/ko/">모든 이야기</a></p>' in html

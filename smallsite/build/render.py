@@ -282,12 +282,16 @@ def section_links(renderer: Renderer, lang: str, current: str | None) -> list[di
             for other in renderer.plain_pages.get(lang, ())]
 
 
+NOT_FOUND_STORIES = 6  # a 404 page offers the first few, as the home page orders them, and a link to all
+
+
 def not_found_context(renderer: Renderer, lang: str) -> dict[str, Any]:
     """A language's 404 page: its navigation, a way home and its stories, with links from the site's root
     (a host shows it at any depth). No canonical address, no share card: nobody links to it."""
     config = renderer.site.config
     language = config.language(lang)
     home = config.base_path + lang + "/"
+    stories = renderer.site.stories(lang)
     versions = [Alternate(other, config.base_url + other.code + "/404.html", config.base_path + other.code + "/",
                           True) for other in config.languages]
     return {
@@ -299,7 +303,8 @@ def not_found_context(renderer: Renderer, lang: str) -> dict[str, Any]:
         "is_fallback": False, "is_stale": False, "film": None,
         "home_path": home, "feed_path": home + "feed.xml",
         "stories": [{"title": story.page.front.title, "path": config.base_path + story.address,
-                     "content_lang": config.language(story.page.lang)} for story in renderer.site.stories(lang)],
+                     "content_lang": config.language(story.page.lang)} for story in stories[:NOT_FOUND_STORIES]],
+        "more_stories": len(stories) > NOT_FOUND_STORIES,
         "sections": section_links(renderer, lang, None),
     }
 
