@@ -62,6 +62,11 @@ def test_unknown_page_is_the_sites_404_page(served):
     status, headers, body = served.request("/en/no-such-page/")
     assert status == 404
     assert b"Page not found" in body and b"livereload.js" in body
+    # In a language's folder, that language's own 404 page, as the hosts' configuration answers.
+    status, _, body = served.request("/ko/no/such/page")
+    assert status == 404 and '<html lang="ko">'.encode() in body and "페이지를 찾을 수 없습니다".encode() in body
+    status, _, body = served.request("/nowhere/page")
+    assert status == 404 and "페이지를 찾을 수 없습니다".encode() in body and b'lang="zh-Hans"' in body  # all four
 
 
 @pytest.mark.parametrize("path", [

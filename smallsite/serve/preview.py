@@ -6,6 +6,7 @@ import html
 import ipaddress
 import json
 import mimetypes
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Mapping
@@ -87,6 +88,19 @@ def resolve(raw_path: str, base_path: str, files: Mapping[str, bytes]) -> tuple[
     if relative + "/index.html" in files:
         return "redirect", raw_path + "/"
     return "missing", ""
+
+
+LANGUAGE_FOLDER = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]+)*")  # as site.toml's language codes are
+
+
+def not_found_page(raw_path: str, base_path: str, files: Mapping[str, bytes]) -> str:
+    """The 404 page a host shows for a missing address (host/plan.py): the language folder's own
+    (ko/404.html for /ko/...), else the site's."""
+    path = unquote(raw_path, errors="replace")
+    folder, slash, _ = path[len(base_path):].partition("/") if path.startswith(base_path) else ("", "", "")
+    if slash and LANGUAGE_FOLDER.fullmatch(folder) and f"{folder}/404.html" in files:
+        return f"{folder}/404.html"
+    return "404.html"
 
 
 def content_type(name: str) -> str:
@@ -210,7 +224,7 @@ class SiteHandler(_Guarded, web.RequestHandler):
             if kind_of.startswith("text/html"):
                 data = inject(data, snapshot)
             return self._send(200, kind_of, data)
-        page = snapshot.files.get("404.html")
+        page = snapshot.files.get(not_found_page(self.request.path, snapshot.base_path, snapshot.files))
         if page is None:
             return self._send(404, "text/plain; charset=utf-8", b"404: not in the site\n")
         return self._send(404, "text/html; charset=utf-8", inject(page, snapshot))
