@@ -35,7 +35,7 @@ def test_hashed_files_are_kept_a_year_and_every_other_file_is_asked_for_again(se
     hashed = [name for name in files if name.startswith(("static/", "media/"))]
     assert any(name.startswith("media/cards/") for name in hashed) and any(name.endswith(".webp") for name in hashed)
     for name in files:
-        if name in ("_headers", "_redirects"):
+        if name in ("_headers", "_redirects", ".smallsite-files.json"):  # (not for readers: below)
             continue
         answer = fetch(base, "/" + name)
         assert answer.status == 200, name
@@ -72,7 +72,8 @@ def test_a_missing_address_in_a_languages_folder_gets_that_languages_404_page(se
 
 def test_a_missing_address_outside_the_languages_gets_the_page_in_every_language(served):
     out, base = served
-    for path in ("/nowhere", "/static/css/", "/media/gone.jpg", "/_headers", "/_redirects", "/korean/"):
+    for path in ("/nowhere", "/static/css/", "/media/gone.jpg", "/_headers", "/_redirects", "/.smallsite-files.json",
+                 "/korean/"):
         answer = fetch(base, path)
         assert (answer.status, answer.body) == (404, (out / "404.html").read_bytes()), path
         assert all(text in answer.text for text in NOT_FOUND.values())

@@ -114,9 +114,8 @@ def nginx_config(plan: HostPlan, root: Path, listen: str = DEFAULT_LISTEN) -> st
             f"            error_page 404 {_quote(plan.language_not_found(language))};",
             f"            error_page 403 =404 {_quote(plan.language_not_found(language))};",
             "        }")),
-        "        # The rules files for Netlify and Cloudflare Pages are not for readers.",
-        f"        location = {_quote(base + '_headers')} {{ return 404; }}",
-        f"        location = {_quote(base + '_redirects')} {{ return 404; }}",
+        "        # The build's record of its files, and the rules files for Netlify and Cloudflare Pages.",
+        *(f"        location = {_quote(base + name)} {{ return 404; }}" for name in plan.private),
         "    }",
         "}",
     ]

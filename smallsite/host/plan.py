@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..build.output_folder import OWNED_RECORD
 from ..build.render import FILM_EMBED, NOT_FOUND_PAGE, SITE_PAGES
 from ..model.config import SiteConfig
 
@@ -69,6 +70,9 @@ class HostPlan:
     server_name: str
     languages: tuple[HostLanguage, ...]
     root_files: tuple[str, ...]  # the site-wide files at the top of the output folder
+    # At the top of the output folder but not for readers: the build's record of the files it wrote, and
+    # the rules files themselves (Netlify and Cloudflare never publish those).
+    private: tuple[str, ...] = (OWNED_RECORD, "_headers", "_redirects")
 
     @property
     def not_found(self) -> str:

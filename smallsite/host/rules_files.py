@@ -47,10 +47,15 @@ def redirects_file(plan: HostPlan) -> str:
     lines = ["# Written by smallsite's build (docs/deploy.md): edit site.toml or smallsite/host/, not this file.",
              "# The root sends a reader to their language: the one they picked (Netlify reads the "
              f"{LANGUAGE_COOKIE} cookie",
-             "# the chooser sets), else the first their browser asks for; a reader matched by neither gets the "
-             "chooser.",
+             "# the chooser sets), else the first language their browser lists; a reader matched by neither gets "
+             "the chooser.",
              "# Forced (!): the chooser's index.html would otherwise answer first."]
-    lines += [f"{base}  {base}{language.code}/  302!  Language={language.code}" for language in plan.languages]
+    # Netlify compares the primary subtag of the browser's first language (zh for zh-CN), or the cookie's
+    # value, which is the language's code: both are listed when they differ.
+    lines += [f"{base}  {base}{language.code}/  302!  Language={','.join(dict.fromkeys((language.code, primary)))}"
+              for language in plan.languages for primary in [language.tag.split("-")[0].lower()]]
+    lines += ["", "# The build's record of the files it wrote is not for readers."]
+    lines += [f"{base}{name}  {plan.not_found}  404!" for name in plan.private if not name.startswith("_")]
     lines += ["", "# A missing page in a language's folder: that language's 404 page, with the status 404."]
     lines += [f"{base}{language.code}/*  {plan.language_not_found(language)}  404" for language in plan.languages]
     lines += [f"{base}*  {plan.not_found}  404"]
