@@ -73,6 +73,9 @@ def test_every_page_loads_with_its_language_title_and_no_error_or_foreign_reques
             assert title.startswith("404 · "), title
         elif page == f"{code}/":
             assert title == TITLES[code], page
+        elif page == f"{code}/404.html":  # "404" above the heading, and the heading in the title
+            code_line, heading = tab.locator("h1").inner_text().strip().split("\n")
+            assert code_line == "404" and title == f"{heading} · {TITLES[code]}", page
         else:
             heading = tab.locator("h1").inner_text().strip()
             assert title == f"{heading} · {TITLES[code]}", page
@@ -82,7 +85,7 @@ def test_every_page_loads_with_its_language_title_and_no_error_or_foreign_reques
         assert recorder.foreign() == [], (page, recorder.foreign())
         checked += 1
     context.close()
-    assert checked == 4 * 5 + 1  # home, about and three stories in four languages, and the 404 page
+    assert checked == 4 * 6 + 1  # home, about, three stories and a 404 page in four languages, and the 404 page
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
