@@ -55,3 +55,14 @@ def test_a_missing_page_outside_the_languages_stays_on_the_page_in_every_languag
     assert tab.url == f"{pages_like}/campaign/korean/"
     assert tab.locator(".greeting h2").count() == 4
     tab.close()
+
+
+def test_host_and_each_of_its_hosts_say_what_they_do(capsys):
+    from smallsite.commands.cli import main
+
+    for words, expected in ((["host", "--help"], "nginx"), (["host", "nginx", "--help"], "--listen ADDR"),
+                            (["host", "github-pages", "--help"], ".github/workflows/pages.yml")):
+        with pytest.raises(SystemExit) as exited:
+            main(words)
+        assert exited.value.code == 0 and expected in capsys.readouterr().out, words
+    assert main(["host"]) == 2 and "github-pages" in capsys.readouterr().out  # no host named: the list

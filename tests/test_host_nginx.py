@@ -97,6 +97,7 @@ def test_each_language_folder_says_its_language(served):
     ({"Accept_Language": "fr, ko;q=0, en;q=0.5"}, "en"),  # Korean refused
     ({"Accept_Language": "fr-FR, de"}, None),  # none the site has: the chooser
     ({"Accept_Language": "kok, jam"}, None),  # Konkani and Jamaican Creole are not Korean and Japanese
+    ({"Accept_Language": " ," * 3000 + "ko"}, "ko"),  # a long, hostile header, read to its end
     ({"Cookie": "nf_lang=ja", "Accept_Language": "ko-KR"}, "ja"),  # the reader's own pick comes first
     ({"Cookie": "theme=dark; nf_lang=zh"}, "zh"),
     ({"Cookie": "nf_lang=../../etc", "Accept_Language": "ko"}, "ko"),  # a cookie naming no language is ignored
