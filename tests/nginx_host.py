@@ -88,6 +88,17 @@ def nginx_serving(project: Path, state: Path, *host_args: str):
         process.wait(timeout=10)
 
 
+@pytest.fixture(scope="session")
+def real_site_on_nginx(tmp_path_factory):
+    """The real site, built once for the session and served by nginx: (output folder, base address)."""
+    from site_pages import build_real_site
+
+    root = tmp_path_factory.mktemp("nginx")
+    out = build_real_site(root / "project")
+    with nginx_serving(root / "project", root / "nginx") as (base, _):
+        yield out, base
+
+
 class Answer:
     def __init__(self, status: int, headers: http.client.HTTPMessage, body: bytes):
         self.status, self.headers, self.body = status, headers, body

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from browser import browser  # noqa: F401 - fixture
-from nginx_host import nginx_serving
-from site_pages import build_film_site, build_real_site, html_pages
+from nginx_host import nginx_serving, real_site_on_nginx  # noqa: F401 - fixture
+from site_pages import build_film_site, html_pages
 
 FOREIGN = re.compile(r"^(?!https?://127\.0\.0\.1[:/])(https?|wss?)://")
 # Every breach of the policy, as the page itself sees it (the event fires whether or not anything logs it).
@@ -35,16 +33,8 @@ def watched_tab(browser, console: list[str], locale: str = "fr-FR"):
     return tab
 
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("csp")
-    out = build_real_site(root / "project")
-    with nginx_serving(root / "project", root / "nginx") as (base, _):
-        yield out, base
-
-
-def test_every_page_keeps_to_the_policy(browser, real_site):
-    out, base = real_site
+def test_every_page_keeps_to_the_policy(browser, real_site_on_nginx):
+    out, base = real_site_on_nginx
     console: list[str] = []
     tab = watched_tab(browser, console)
     pages = [*html_pages(out), "ko/nowhere/", "nowhere"]
@@ -65,7 +55,7 @@ def test_every_page_keeps_to_the_policy(browser, real_site):
 
 
 def test_the_film_plays_under_the_policy(browser, tmp_path):
-    out = build_film_site(tmp_path / "project")
+    build_film_site(tmp_path / "project")
     with nginx_serving(tmp_path / "project", tmp_path / "nginx") as (base, _):
         console: list[str] = []
         tab = watched_tab(browser, console)

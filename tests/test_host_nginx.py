@@ -5,12 +5,11 @@ Accept-Language, then the chooser), security headers on every answer, and compre
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
 
 import pytest
 
 from i18n_helpers import cli
-from nginx_host import fetch, nginx_serving
+from nginx_host import fetch, nginx_serving, real_site_on_nginx  # noqa: F401 - fixture
 from site_pages import build_real_site
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -21,12 +20,9 @@ NOT_FOUND = {"en": "Page not found", "ko": "페이지를 찾을 수 없습니다
              "zh": "找不到页面"}
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    root = tmp_path_factory.mktemp("nginx")
-    out = build_real_site(root / "project")
-    with nginx_serving(root / "project", root / "nginx") as (base, _):
-        yield out, base
+@pytest.fixture
+def served(real_site_on_nginx):
+    return real_site_on_nginx
 
 
 def test_hashed_files_are_kept_a_year_and_every_other_file_is_asked_for_again(served):
