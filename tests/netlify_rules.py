@@ -1,14 +1,18 @@
 """`_headers` and `_redirects` read as Netlify documents them (docs.netlify.com/manage/routing/headers/,
-.../redirects/redirect-options/), to answer a request the way Netlify would from a published folder:
+.../redirects/overview/, .../redirects/redirect-options/), to answer a request the way Netlify would
+from a published folder:
 
 - _headers: a line at the margin is a path; the indented `Name: value` lines under it are its headers;
-  `#` starts a comment. `*` matches anything, `:name` one path segment. Every rule whose path matches
-  applies; a header two matching rules both set gets both values, joined with ", ".
+  `#` starts a comment. `*` matches anything (a final `/*` matches the folder without its slash too),
+  `:name` one path segment. Every rule whose path matches applies. Netlify does not document what two
+  matching rules that set one header give (its CLI keeps the last); Cloudflare Pages, which reads the
+  same file, joins the values with ", ". This reader joins them, so a test sees any such overlap.
 - _redirects: `from to [status][!] [Key=value ...]`, one rule a line, the first that matches wins. A rule
   that is not forced (`!`) does not apply where a file answers the address (shadowing): so `/ko/* ...
   404` serves ko/404.html with status 404 only for missing addresses. 301 and 302 redirect, 200
-  rewrites, 404 rewrites with status 404. `Language=ko,ja` matches the reader's language: the nf_lang
-  cookie when set, else the primary subtag of the first language in Accept-Language.
+  rewrites, 404 rewrites with status 404. `Language=ko,ja` matches "the first language reported by the
+  browser in the Accept-Language header regardless of quality value weighting", overridden by the
+  nf_lang cookie; its primary subtag, as Netlify's CLI compares it.
 - A missing address no rule answers gets the top 404.html, with status 404."""
 
 from __future__ import annotations
@@ -76,9 +80,10 @@ def read_redirects(text: str) -> list[RedirectRule]:
 
 
 def _pattern(path: str) -> re.Pattern:
-    parts = re.split(r"(\*|:[A-Za-z]\w*)", path)
+    folder = path.endswith("/*")
+    parts = re.split(r"(\*|:[A-Za-z]\w*)", path[:-2] if folder else path)
     regex = "".join(".*" if part == "*" else "[^/]+" if part.startswith(":") else re.escape(part) for part in parts)
-    return re.compile(regex)
+    return re.compile(regex + ("(?:/.*)?" if folder else ""))
 
 
 def headers_for(rules: list[HeaderRule], path: str) -> dict[str, str]:
@@ -100,9 +105,11 @@ class Answer:
 
 
 def _file_for(folder: Path, path: str) -> Path | None:
+    """The file that answers an address; a folder's index.html with or without the slash (Netlify
+    normalizes the slash before its rules, and sends /about to /about/)."""
     relative = path.lstrip("/")
     candidate = folder / relative
-    if path.endswith("/") or not relative:
+    if path.endswith("/") or not relative or candidate.is_dir():
         candidate = candidate / "index.html"
     return candidate if candidate.is_file() else None
 

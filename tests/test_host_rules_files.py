@@ -54,8 +54,10 @@ def test_a_missing_page_gets_its_languages_404_page(published, lang, title):
     assert (got.status, got.file) == (404, published / lang / "404.html")
     assert title in got.file.read_text(encoding="utf-8")
     assert got.headers["cache-control"] == "no-cache" and SECURITY <= set(got.headers)
-    # A page that is there is not shadowed by the folder's 404 rule.
+    # A page that is there is not shadowed by the folder's 404 rule, with its slash or without.
     assert answer(published, f"/{lang}/about/").status == 200
+    assert answer(published, f"/{lang}/about").status == 200
+    assert answer(published, f"/{lang}").status == 200
 
 
 def test_a_missing_address_outside_the_languages_gets_the_page_in_every_language(published):
