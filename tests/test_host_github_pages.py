@@ -8,12 +8,15 @@ import yaml
 
 from browser import browser, static_server  # noqa: F401 - fixture
 from i18n_helpers import cli
-from site_pages import build_real_site
+from site_pages import PROJECT, build_real_site
 
 
 def test_the_workflow_builds_at_the_address_pages_gives_and_publishes_the_site(tmp_path):
+    toml = (PROJECT / "site.toml").read_text(encoding="utf-8")
+    (tmp_path / "site.toml").write_text(toml.replace('output_dir = "site"', 'output_dir = "public site"'),
+                                        encoding="utf-8")
     printed = cli(tmp_path, "host", "github-pages")
-    assert printed.code == 0
+    assert printed.code == 0, printed.err
     workflow = yaml.safe_load(printed.out)
     assert workflow[True]["push"]["branches"] == ["main"]  # (YAML 1.1 reads the key `on` as true)
     assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
@@ -25,7 +28,10 @@ def test_the_workflow_builds_at_the_address_pages_gives_and_publishes_the_site(t
     assert '--base-url "${{ steps.pages.outputs.base_url }}/"' in build and "--strict" in build
     assert any("fonts-noto-cjk" in run for run in runs)  # the share cards' Korean, Japanese and Chinese
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact"))
-    assert upload["with"]["path"] == "site"
+    assert upload["with"]["path"] == "public site"  # site.toml's output_dir
+    # Pages would publish the other hosts' rules and the build's record: they go first.
+    assert workflow["jobs"]["publish"]["env"]["SITE"] == "public site"
+    assert 'rm -f -- "$SITE/_headers" "$SITE/_redirects" "$SITE/.smallsite-files.json"' in runs
     assert uses[-1] == "actions/deploy-pages"
 
 

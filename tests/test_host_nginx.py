@@ -5,6 +5,7 @@ Accept-Language, then the chooser), security headers on every answer, and compre
 from __future__ import annotations
 
 import gzip
+import re
 
 import pytest
 
@@ -52,6 +53,7 @@ def test_every_answer_carries_the_security_headers(served, path, status):
     assert answer.header("Referrer-Policy") == "strict-origin-when-cross-origin"
     assert "camera=()" in answer.header("Permissions-Policy") and "geolocation=()" in answer.header("Permissions-Policy")
     assert "nginx/" not in (answer.header("Server") or "")  # no version for an attacker to look up
+    assert answer.header("Strict-Transport-Security") == "max-age=31536000"  # base_url is https
 
 
 @pytest.mark.parametrize("lang", ["en", "ko", "ja", "zh"])
@@ -110,6 +112,12 @@ def test_the_root_answers_in_the_readers_language(served, headers, lands_on):
     assert answer.header("Cache-Control") == "no-cache"
 
 
+def test_the_root_keeps_the_query_when_it_sends_a_reader_on(served):
+    _, base = served
+    answer = fetch(base, "/?utm_source=poster&utm_medium=print", Accept_Language="ja")
+    assert answer.header("Location") == "/ja/?utm_source=poster&utm_medium=print"
+
+
 def test_text_is_compressed_and_pictures_are_not(served):
     out, base = served
     css = next(out.glob("static/css/site.*.css")).relative_to(out).as_posix()
@@ -146,6 +154,8 @@ def test_a_site_under_a_sub_path_is_served_there(tmp_path):
         assert fetch(base, "/campaign/" + css).header("Cache-Control") == IMMUTABLE
         assert fetch(base, "/campaign/ko/").header("Content-Language") == "ko"
         assert fetch(base, "/ko/").status == 404  # nothing of the site outside its path
+        answer = fetch(base, "/campaign")
+        assert (answer.status, answer.header("Location")) == (301, "/campaign/")
 
 
 # -- What `host nginx` refuses to print: nothing read from site.toml or the command line may add a directive.
@@ -176,12 +186,42 @@ def test_a_folder_nginx_cannot_carry_is_refused(tmp_path):
     assert result.code == 1 and "pass another with --folder" in result.err
 
 
+def test_a_site_built_for_another_address_is_refused_with_the_address_it_was_built_for(tmp_path):
+    project = tmp_path / "project"
+    build_real_site(project, "--base-url", "https://example.org/campaign/")
+    result = cli(project, "host", "nginx")
+    assert result.code == 1 and result.out == ""
+    assert (f"host nginx: {(project / 'site').absolute()} was built for https://example.org/campaign/ (its "
+            "robots.txt says so), not for https://greatness-of-small.example.org/: pass --base-url "
+            "https://example.org/campaign/, or build again") in result.err
+
+
+def test_an_international_domain_is_matched_in_the_form_browsers_send(tmp_path):
+    project = tmp_path / "project"
+    build_real_site(project, "--base-url", "http://例え.jp/")
+    result = cli(project, "host", "nginx", "--base-url", "http://例え.jp/")
+    assert result.code == 0, result.err
+    assert 'server_name "xn--r8jz45g.jp";' in result.out
+    assert "Strict-Transport-Security" not in result.out  # not an https site: nothing to keep it on
+
+
+def test_two_files_for_one_site_never_share_a_variable(tmp_path):
+    project = tmp_path / "project"
+    build_real_site(project)
+    prefixes = set()
+    for listen in ("8080", "8081"):
+        printed = cli(project, "host", "nginx", "--listen", listen).out
+        prefixes |= set(re.findall(r"map \$cookie_nf_lang \$(smallsite_[0-9a-f]{6})_language", printed))
+    assert len(prefixes) == 2
+
+
 def test_the_configuration_serves_the_folder_the_site_is_built_into_by_default(tmp_path):
     project = tmp_path / "project"
     build_real_site(project)
     result = cli(project, "host", "nginx")
     assert result.code == 0 and result.err == ""
-    assert f'alias "{(project / "site").absolute()}/";' in result.out and "listen 80;" in result.out
+    assert f'alias "{(project / "site").absolute()}/";' in result.out
+    assert "    listen 80;\n    listen [::]:80;\n" in result.out  # IPv4 and IPv6, as Debian's own site
     assert 'server_name "greatness-of-small.example.org";' in result.out
     fresh = tmp_path / "fresh"
     (fresh).mkdir()

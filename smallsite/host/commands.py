@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -37,8 +38,18 @@ def add_command(commands) -> None:
         "github-pages", help="a GitHub Actions workflow that builds and publishes the site",
         description="Print a workflow for .github/workflows/pages.yml: it builds the site at the address "
         "Pages gives it and publishes it.")
-    pages.set_defaults(run=lambda args: print(github_pages_workflow(), end="") or 0)
+    pages.set_defaults(run=run_github_pages)
     parser.set_defaults(run=lambda args: parser.print_help() or 2)
+
+
+def run_github_pages(args: argparse.Namespace) -> int:
+    try:
+        config = configure(args)
+    except BuildFailed as failed:
+        report(failed.problems)
+        return 1
+    sys.stdout.write(github_pages_workflow(config.output_dir))
+    return 0
 
 
 def run_nginx(args: argparse.Namespace) -> int:
@@ -53,7 +64,24 @@ def run_nginx(args: argparse.Namespace) -> int:
     except HostError as refused:
         print(f"host nginx: {refused}", file=sys.stderr)
         return 1
-    if not (folder / "index.html").is_file():
+    built_for = _built_for(folder)
+    if built_for is None:
         print(f"note: {folder} holds no built site yet: run python build.py build", file=sys.stderr)
+    elif built_for != config.base_url:
+        # Its pages would ask for /campaign/static/... of a server that answers at /: a site without its
+        # stylesheets. The build's robots.txt says which address it was made for.
+        print(f"host nginx: {folder} was built for {built_for} (its robots.txt says so), not for "
+              f"{config.base_url}: pass --base-url {built_for}, or build again", file=sys.stderr)
+        return 1
     sys.stdout.write(text)
     return 0
+
+
+def _built_for(folder: Path) -> str | None:
+    """The base URL the site in `folder` was built with, from its robots.txt's Sitemap line."""
+    try:
+        robots = (folder / "robots.txt").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = re.search(r"^Sitemap: (\S+)sitemap\.xml$", robots, re.M)
+    return found.group(1) if found else None

@@ -56,6 +56,11 @@ SECURITY_HEADERS = (
 )
 
 
+# Sent by nginx for a site whose base_url is https (a browser heeds it only over HTTPS); the other hosts
+# add their own.
+HSTS = "max-age=31536000"
+
+
 @dataclass(frozen=True)
 class HostLanguage:
     code: str  # its folder: ko/
@@ -68,6 +73,7 @@ class HostPlan:
 
     base_path: str
     server_name: str
+    https: bool
     languages: tuple[HostLanguage, ...]
     root_files: tuple[str, ...]  # the site-wide files at the top of the output folder
     # At the top of the output folder but not for readers: the build's record of the files it wrote, and
@@ -83,6 +89,6 @@ class HostPlan:
 
 
 def host_plan(config: SiteConfig) -> HostPlan:
-    return HostPlan(config.base_path, config.host,
+    return HostPlan(config.base_path, config.host, config.base_url.startswith("https:"),
                     tuple(HostLanguage(language.code, language.tag) for language in config.languages),
                     (*SITE_PAGES, "sitemap.xml", "robots.txt"))
