@@ -417,3 +417,21 @@ def test_serve_out_with_lang_is_refused_before_it_cuts_the_folder_down(site, tmp
     assert result.returncode == 1
     assert "serve --out writes the whole site, and --lang builds only some languages" in result.stderr
     assert snapshot(out) == before
+
+
+def test_a_deployers_own_headers_file_from_before_the_build_wrote_one_is_never_overwritten(site):
+    """A folder an older smallsite built, where the deployer wrote _headers by hand (as the README once
+    said to): the build that now writes _headers stops, naming it, and changes nothing."""
+    site.make(all_languages("index"))
+    assert site.build().code == 0
+    record = site.root / "site/.smallsite-files.json"
+    older = json.loads(record.read_text(encoding="utf-8"))
+    older["files"] = [name for name in older["files"] if name not in ("_headers", "_redirects")]
+    record.write_text(json.dumps(older), encoding="utf-8")
+    (site.root / "site/_redirects").unlink()
+    site.write("site/_headers", "/*\n  X-Frame-Options: DENY\n")
+    before = site.tree()
+    outcome = site.build()
+    assert outcome.code == 1
+    assert "site/_headers: smallsite did not write this file, and the site now needs its place" in outcome.stderr
+    assert site.tree() == before
