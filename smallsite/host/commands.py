@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..commands.cli import configure, folder_argument, output_dir, report
+from ..model.config import SiteConfig
 from ..model.problems import BuildFailed
 from .github_pages import github_pages_workflow
 from .nginx import DEFAULT_LISTEN, HostError, nginx_config
@@ -42,21 +43,26 @@ def add_command(commands) -> None:
     parser.set_defaults(run=lambda args: parser.print_help() or 2)
 
 
-def run_github_pages(args: argparse.Namespace) -> int:
+def _settings(args: argparse.Namespace) -> SiteConfig | None:
+    """site.toml with the command line's overrides, or None once its problems are printed."""
     try:
-        config = configure(args)
+        return configure(args)
     except BuildFailed as failed:
         report(failed.problems)
+        return None
+
+
+def run_github_pages(args: argparse.Namespace) -> int:
+    config = _settings(args)
+    if config is None:
         return 1
     sys.stdout.write(github_pages_workflow(config.output_dir))
     return 0
 
 
 def run_nginx(args: argparse.Namespace) -> int:
-    try:
-        config = configure(args)
-    except BuildFailed as failed:
-        report(failed.problems)
+    config = _settings(args)
+    if config is None:
         return 1
     folder = (args.folder or output_dir(args, config)).absolute()
     try:
