@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from . import outputs
 from .assets import MediaFile, media_file, resolve_local, srcset
-from ..model.config import SiteConfig
+from ..model.config import Language, SiteConfig
 from ..model.site import Alternate, Document, Site, alternates
 from ..model.links import files_below
 from .markdown import RenderedMarkdown
@@ -192,6 +192,12 @@ def resolve_hero(config: SiteConfig, document: Document, read_media: Callable[[P
                                      srcset(media.photo.modern, config.base_path)), media)
 
 
+def site_context(config: SiteConfig, language: Language) -> dict[str, Any]:
+    """What every page template knows of the site, in the page's language."""
+    return {"title": language.title, "description": language.description, "base_url": config.base_url,
+            "base_path": config.base_path, "languages": config.languages}
+
+
 def document_context(renderer: Renderer, document: Document, body: RenderedMarkdown,
                      illustration: Illustration, stories: list[dict]) -> dict[str, Any]:
     """Everything a page template may use: plain data, named for what it is."""
@@ -201,8 +207,7 @@ def document_context(renderer: Renderer, document: Document, body: RenderedMarkd
     language = config.language(document.lang)
     versions = alternates(site, document)
     return {
-        "site": {"title": language.title, "description": language.description, "base_url": config.base_url,
-                 "base_path": config.base_path, "languages": config.languages},
+        "site": site_context(config, language),
         "lang": language,
         "content_lang": config.language(document.page.lang),
         "page": document.page.front,
@@ -292,11 +297,11 @@ def not_found_context(renderer: Renderer, lang: str) -> dict[str, Any]:
     language = config.language(lang)
     home = config.base_path + lang + "/"
     stories = renderer.site.stories(lang)
-    versions = [Alternate(other, config.base_url + other.code + "/404.html", config.base_path + other.code + "/",
-                          True) for other in config.languages]
+    # The switcher leads to each language's home page.
+    versions = [Alternate(other, config.base_url + other.code + "/", config.base_path + other.code + "/", True)
+                for other in config.languages]
     return {
-        "site": {"title": language.title, "description": language.description, "base_url": config.base_url,
-                 "base_path": config.base_path, "languages": config.languages},
+        "site": site_context(config, language),
         "lang": language, "content_lang": language,
         "page": {"title": None, "summary": None},
         "kind": "not-found", "canonical": None, "hreflang": [], "versions": versions, "noindex": True,
@@ -330,6 +335,9 @@ def _is_stale_translation(site: Site, document: Document) -> bool:
 # the 404 page a host shows outside the language folders.
 SITE_PAGES = {"index.html": "chooser.html", "404.html": "404.html"}
 NOT_FOUND_PAGE = "404.html"
+# Every file render_site_files writes at the top of the output folder (each language's 404 page is in
+# its folder).
+ROOT_FILES = (*SITE_PAGES, "sitemap.xml", "robots.txt")
 
 
 def render_site_files(renderer: Renderer, files: dict[str, bytes]) -> list[Problem]:

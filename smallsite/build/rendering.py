@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
-from ..host.rules_files import HOST_FILES, host_files
+from ..host.plan import HOST_FILES
+from ..host.rules_files import host_files
 from ..model.config import SiteConfig
 from ..model.links import LeadsOut
 from ..model.problems import Problem, unique
@@ -21,7 +22,7 @@ from .cards import PlannedCard, ShareCard
 
 if TYPE_CHECKING:
     from .images import Rendition
-from .render import (NOT_FOUND_PAGE, SITE_PAGES, Renderer, StoryCards, page_links, render_site_files, resolve_hero,
+from .render import (NOT_FOUND_PAGE, ROOT_FILES, Renderer, StoryCards, page_links, render_site_files, resolve_hero,
                      story_card)
 from .share_cards import chooser_card, page_card
 from .write import STAGED, UNCHANGED, Staging, WriteMarker, WriteSummary
@@ -56,8 +57,7 @@ class SiteFiles(NamedTuple):
 def site_file_names(config: SiteConfig) -> tuple[str, ...]:
     """What SiteRendering.site_files makes: the chooser, the 404 pages, sitemap.xml, robots.txt, and the
     hosts' rules (_headers, _redirects)."""
-    return (*SITE_PAGES, *(f"{language.code}/{NOT_FOUND_PAGE}" for language in config.languages),
-            "sitemap.xml", "robots.txt", *HOST_FILES)
+    return (*ROOT_FILES, *(f"{language.code}/{NOT_FOUND_PAGE}" for language in config.languages), *HOST_FILES)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def nginx_config(plan: HostPlan, root: Path, listen: str = DEFAULT_LISTEN) -> st
         f"map ${prefix}_accepted_tag ${prefix}_accepted {{",
         '    default "";',
         *(f"    {_quote('~*^' + re.escape(language.tag) + '$')} {language.code};" for language in plan.languages),
-        *(f"    {_quote('~*^' + re.escape(language.tag.split('-')[0]) + '(-|$)')} {language.code};"
+        *(f"    {_quote('~*^' + re.escape(language.primary) + '(-|$)')} {language.code};"
           for language in plan.languages),
         "}",
         "# ... else the chooser. Caches keep one root answer per cookie and Accept-Language.",
@@ -139,7 +139,7 @@ def nginx_config(plan: HostPlan, root: Path, listen: str = DEFAULT_LISTEN) -> st
 def _accept_language_pattern(plan: HostPlan) -> str:
     """The first language range in an Accept-Language header whose primary subtag one of the site's
     languages has, and that is not refused (q=0): browsers list the reader's languages in their order."""
-    primaries = sorted({language.tag.split("-")[0].lower() for language in plan.languages}, key=len, reverse=True)
+    primaries = sorted({language.primary for language in plan.languages}, key=len, reverse=True)
     refused = r";\s*q\s*=\s*0(?:\.0*)?\s*(?:,|$)"
     return (r"^(?:[^,]*,)*?\s*((?:" + "|".join(map(re.escape, primaries)) + r")(?:-[a-z0-9]+)*)\s*"
             r"(?!" + refused + r")(?:;[^,]*)?(?:,|$)")

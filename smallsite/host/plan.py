@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..build.output_folder import OWNED_RECORD
-from ..build.render import FILM_EMBED, NOT_FOUND_PAGE, SITE_PAGES
+from ..build.render import FILM_EMBED, NOT_FOUND_PAGE, ROOT_FILES
 from ..model.config import SiteConfig
 
 # Every file whose name carries a digest of its bytes lives in these folders (static files, media, photos'
@@ -17,6 +17,9 @@ HASHED_FOLDERS = ("static/", "media/")
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Everything else keeps its address and changes in place: pages, feeds, sitemap.xml, robots.txt.
 REVALIDATE = "no-cache"
+
+# The rules files for Netlify and Cloudflare Pages, which every build writes at the top of the output folder.
+HOST_FILES = ("_headers", "_redirects")
 
 # The cookie the language chooser and switcher set when a reader picks a language (static/js/lang.js).
 # Netlify reads this name itself: it overrides Accept-Language in its Language= conditions.
@@ -66,6 +69,11 @@ class HostLanguage:
     code: str  # its folder: ko/
     tag: str  # BCP 47, for Content-Language: zh-Hans
 
+    @property
+    def primary(self) -> str:
+        """The tag's primary subtag, as browsers' language ranges are matched: zh for zh-Hans."""
+        return self.tag.split("-")[0].lower()
+
 
 @dataclass(frozen=True)
 class HostPlan:
@@ -78,7 +86,7 @@ class HostPlan:
     root_files: tuple[str, ...]  # the site-wide files at the top of the output folder
     # At the top of the output folder but not for readers: the build's record of the files it wrote, and
     # the rules files themselves (Netlify and Cloudflare never publish those).
-    private: tuple[str, ...] = (OWNED_RECORD, "_headers", "_redirects")
+    private: tuple[str, ...] = (OWNED_RECORD, *HOST_FILES)
 
     @property
     def not_found(self) -> str:
@@ -91,4 +99,4 @@ class HostPlan:
 def host_plan(config: SiteConfig) -> HostPlan:
     return HostPlan(config.base_path, config.host, config.base_url.startswith("https:"),
                     tuple(HostLanguage(language.code, language.tag) for language in config.languages),
-                    (*SITE_PAGES, "sitemap.xml", "robots.txt"))
+                    ROOT_FILES)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from .plan import (HASHED_FOLDERS, IMMUTABLE, LANGUAGE_COOKIE, REVALIDATE, ROOT_VARY, SECURITY_HEADERS, HostPlan,
                    host_plan)
+from ..build.output_folder import OWNED_RECORD
 from ..model.config import SiteConfig
-
-HOST_FILES = ("_headers", "_redirects")
 
 
 def host_files(config: SiteConfig) -> dict[str, bytes]:
@@ -29,8 +28,8 @@ def headers_file(plan: HostPlan) -> str:
         blocks.append(("# A language's folder: its pages and feed change in place, so browsers ask again each time."
                        if number == 0 else "", f"{base}{language.code}/*",
                        (("Cache-Control", REVALIDATE), ("Content-Language", language.tag))))
-    blocks.append((f"# The root's language depends on the {LANGUAGE_COOKIE} cookie and on Accept-Language (_redirects).",
-                   base, (("Cache-Control", REVALIDATE), ("Vary", ROOT_VARY))))
+    blocks.append((f"# The root's language depends on the {LANGUAGE_COOKIE} cookie and on Accept-Language "
+                   "(_redirects).", base, (("Cache-Control", REVALIDATE), ("Vary", ROOT_VARY))))
     for name in plan.root_files:
         blocks.append(("", base + name, (("Cache-Control", REVALIDATE),)))
     lines = []
@@ -52,10 +51,12 @@ def redirects_file(plan: HostPlan) -> str:
              "# Forced (!): the chooser's index.html would otherwise answer first."]
     # Netlify compares the primary subtag of the browser's first language (zh for zh-CN), or the cookie's
     # value, which is the language's code: both are listed when they differ.
-    lines += [f"{base}  {base}{language.code}/  302!  Language={','.join(dict.fromkeys((language.code, primary)))}"
-              for language in plan.languages for primary in [language.tag.split("-")[0].lower()]]
-    lines += ["", "# The build's record of the files it wrote is not for readers."]
-    lines += [f"{base}{name}  {plan.not_found}  404!" for name in plan.private if not name.startswith("_")]
+    for language in plan.languages:
+        names = ",".join(dict.fromkeys((language.code, language.primary)))
+        lines.append(f"{base}  {base}{language.code}/  302!  Language={names}")
+    # (Netlify never publishes the rules files themselves.)
+    lines += ["", "# The build's record of the files it wrote is not for readers.",
+              f"{base}{OWNED_RECORD}  {plan.not_found}  404!"]
     lines += ["", "# A missing page in a language's folder: that language's 404 page, with the status 404."]
     lines += [f"{base}{language.code}/*  {plan.language_not_found(language)}  404" for language in plan.languages]
     lines += [f"{base}*  {plan.not_found}  404"]
